@@ -1,0 +1,77 @@
+#include "command.h"
+
+#include "bundlecommand.h"
+#include "formatcommand.h"
+#include "runcommand.h"
+#include "tokencommand.h"
+#include "validatecommand.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QStandardPaths>
+
+using namespace Qt::StringLiterals;
+
+namespace Conflux::Cli {
+
+const std::vector<std::unique_ptr<Command>> &Command::all()
+{
+    static const std::vector<std::unique_ptr<Command>> commands = [] {
+        std::vector<std::unique_ptr<Command>> list;
+        list.push_back(std::make_unique<RunCommand>());
+        list.push_back(std::make_unique<ValidateCommand>());
+        list.push_back(std::make_unique<FormatCommand>());
+        list.push_back(std::make_unique<BundleCommand>());
+        list.push_back(std::make_unique<TokenCommand>());
+        return list;
+    }();
+    return commands;
+}
+
+Command *Command::find(const QString &name)
+{
+    for (const auto &command : all()) {
+        if (command->name() == name)
+            return command.get();
+    }
+    return nullptr;
+}
+
+bool Command::parse(QCommandLineParser &parser, const QStringList &arguments, int &exitCode) const
+{
+    parser.setApplicationDescription(summary());
+    const QCommandLineOption help({u"h"_s, u"help"_s}, QCoreApplication::translate("Cli", "Show this help."));
+    parser.addOption(help);
+    QStringList argv = arguments;
+    argv.prepend(u"conflux "_s + name());
+    if (!parser.parse(argv)) {
+        err() << parser.errorText() << '\n' << QCoreApplication::translate("Cli", "Try `conflux %1 --help`.").arg(name()) << '\n';
+        exitCode = 2;
+        return false;
+    }
+    if (parser.isSet(help)) {
+        out() << parser.helpText();
+        exitCode = 0;
+        return false;
+    }
+    return true;
+}
+
+QTextStream &Command::out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &Command::err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+QString defaultDataFolder()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(u"node"_s);
+}
+
+} // namespace Conflux::Cli

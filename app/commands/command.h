@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+
+#include <memory>
+#include <vector>
+
+namespace Conflux::Cli {
+
+// One CLI verb (`conflux <verb> ...`). run() gets the arguments after the verb and returns
+// the process exit code. Commands run with a QCoreApplication: never a window.
+class Command
+{
+public:
+    virtual ~Command() = default;
+    virtual QString name() const = 0;
+    virtual QString summary() const = 0;   // one line for `conflux --help`
+    virtual int run(const QStringList &arguments) = 0;
+
+    static const std::vector<std::unique_ptr<Command>> &all();
+    static Command *find(const QString &name);
+
+protected:
+    // Parses `arguments` (without the verb); prints help/errors itself. Returns false when
+    // the command should exit with `exitCode`.
+    bool parse(QCommandLineParser &parser, const QStringList &arguments, int &exitCode) const;
+    static QTextStream &out();
+    static QTextStream &err();
+};
+
+// Defaults shared by the verbs.
+QString defaultDataFolder();
+
+} // namespace Conflux::Cli

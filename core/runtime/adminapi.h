@@ -1,0 +1,53 @@
+#pragma once
+
+#include "gateway/httprequest.h"
+#include "gateway/httpresponse.h"
+
+#include <QDateTime>
+
+namespace Conflux::Store {
+class StateStore;
+}
+
+namespace Conflux::Runtime {
+
+class MetricsRegistry;
+class ProjectDeployment;
+
+// The admin API of a node (see README "Admin API"). Stateless apart from what it is given;
+// handle() runs on the admin server's thread.
+//
+//   GET  /health                     liveness: 200 while the process serves
+//   GET  /ready                      200 when a project is active, else 503 with the reason
+//   GET  /metrics                    Prometheus text format 0.0.4
+//   GET  /api/v1/status              node, project and store status
+//   GET  /api/v1/project             the active project bundle
+//   PUT  /api/v1/project             deploy a bundle (validated first; 400 with every error)
+//   GET  /api/v1/project/versions    stored versions, newest first
+//   POST /api/v1/project/rollback    {"version": n} or empty: the version before the active one
+//
+// Everything under /api/ requires "Authorization: Bearer <token>" (401 otherwise).
+class AdminApi
+{
+public:
+    AdminApi(Store::StateStore &store, ProjectDeployment &deployment, MetricsRegistry &metrics);
+
+    Http::HttpResponse handle(const Http::HttpRequest &request);
+
+private:
+    std::optional<QString> authenticate(const Http::HttpRequest &request); // token name
+    Http::HttpResponse route(const Http::HttpRequest &request, QString &routeLabel);
+    Http::HttpResponse status();
+    Http::HttpResponse ready();
+    Http::HttpResponse activeProject();
+    Http::HttpResponse deploy(const Http::HttpRequest &request, const QString &actor);
+    Http::HttpResponse versions();
+    Http::HttpResponse rollback(const Http::HttpRequest &request, const QString &actor);
+
+    Store::StateStore &m_store;
+    ProjectDeployment &m_deployment;
+    MetricsRegistry &m_metrics;
+    QDateTime m_started;
+};
+
+} // namespace Conflux::Runtime

@@ -1,0 +1,185 @@
+#include "node.h"
+
+#include "adminapi.h"
+#include "base/log.h"
+#include "gateway/httpserver.h"
+#include "metrics.h"
+#include "model/projectloader.h"
+#include "projectdeployment.h"
+#include "security/secrets.h"
+#include "store/statestore.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QUrl>
+#include <QUrlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace Conflux::Runtime {
+namespace {
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Conflux::Runtime::Node)
+};
+} // namespace
+
+Node::Node(QObject *parent)
+    : QObject(parent)
+{}
+
+Node::~Node()
+{
+    if (m_state != State::Stopped) {
+        delete m_adminServer;
+        m_adminServer = nullptr;
+    }
+}
+
+Result<Store::StoreConfig> Node::storeConfig(const NodeOptions &options)
+{
+    Store::StoreConfig config;
+    if (options.storeUrl.isEmpty()) {
+        config.driver = Store::StoreConfig::Driver::Sqlite;
+        config.sqlitePath = QDir(options.dataFolder).filePath(u"state.db"_s);
+        return config;
+    }
+    const QUrl url(options.storeUrl, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != u"postgres" && url.scheme() != u"postgresql")) {
+        return makeError("invalid_options",
+                         Tr::tr("--store must be postgres://USER@HOST:PORT/DATABASE[?schema=NAME]; got %1")
+                             .arg(options.storeUrl));
+    }
+    if (!url.password().isEmpty()) {
+        return makeError("invalid_options",
+                         Tr::tr("--store must not contain a password; provide the secret \"store.password\" "
+                                "(CONFLUX_SECRET_STORE_PASSWORD or the credentials directory)"));
+    }
+    config.driver = Store::StoreConfig::Driver::Postgres;
+    config.host = url.host();
+    config.port = url.port(5432);
+    config.user = url.userName();
+    config.database = url.path().mid(1);
+    config.postgresSchema = QUrlQuery(url).queryItemValue(u"schema"_s);
+    const auto secrets = Security::nodeSecretResolver(options.credentialsFolder);
+    if (Result<QString> password = secrets->resolve(u"store.password"_s))
+        config.password = *password;
+    return config;
+}
+
+Result<void> Node::start(const NodeOptions &options)
+{
+    if (m_state != State::Stopped)
+        return makeError("invalid_options", Tr::tr("the node is already running"));
+    if (options.dataFolder.isEmpty())
+        return makeError("invalid_options", Tr::tr("a data folder is required (--data DIR)"));
+    if (!QDir().mkpath(options.dataFolder))
+        return makeError("invalid_options", Tr::tr("cannot create the data folder %1").arg(options.dataFolder));
+    m_options = options;
+
+    Result<Store::StoreConfig> config = storeConfig(options);
+    if (!config)
+        return config.error();
+    auto store = Store::StateStore::create(*config);
+    if (Result<void> opened = store->open(); !opened)
+        return opened;
+
+    auto metrics = std::make_unique<MetricsRegistry>();
+    auto loader = std::make_unique<Model::ProjectLoader>();
+    auto *deployment = new ProjectDeployment(*store, *loader, this);
+    if (Result<void> started = deployment->start(options.projectFolder); !started) {
+        delete deployment;
+        return started;
+    }
+
+    auto *server = new Http::HttpServer(this);
+    if (!options.tlsCertificateFile.isEmpty() || !options.tlsPrivateKeyFile.isEmpty()) {
+        Result<QSslConfiguration> tls =
+            Http::HttpServer::loadTlsConfiguration(options.tlsCertificateFile, options.tlsPrivateKeyFile);
+        if (!tls) {
+            delete server;
+            delete deployment;
+            return tls.error();
+        }
+        server->setTlsConfiguration(*tls);
+    }
+    auto api = std::make_unique<AdminApi>(*store, *deployment, *metrics);
+    server->setHandler([raw = api.get()](const Http::HttpRequest &request) { return raw->handle(request); });
+    if (Result<void> listening = server->listen(options.adminAddress, options.adminPort); !listening) {
+        delete server;
+        delete deployment;
+        return listening;
+    }
+    connect(server, &Http::HttpServer::drained, this, &Node::finishStop);
+    connect(deployment, &ProjectDeployment::projectChanged, this, &Node::projectChanged);
+
+    m_store = std::move(store);
+    m_metrics = std::move(metrics);
+    m_loader = std::move(loader);
+    m_adminApi = std::move(api);
+    m_deployment = deployment;
+    m_adminServer = server;
+    if (const auto version = deployment->activeVersion())
+        m_metrics->gauge(u"conflux_project_version"_s, u"The active project version"_s).set({}, double(*version));
+
+    Log::write(QtInfoMsg, "conflux.runtime", u"node started"_s,
+               {{u"admin"_s, adminUrl()},
+                {u"store"_s, m_store->config().describe()},
+                {u"project_version"_s, deployment->activeVersion() ? QJsonValue(*deployment->activeVersion()) : QJsonValue()}});
+    setState(State::Running);
+    Q_EMIT projectChanged();
+    return {};
+}
+
+void Node::stop()
+{
+    if (m_state != State::Running)
+        return;
+    setState(State::Stopping);
+    Log::write(QtInfoMsg, "conflux.runtime", u"node stopping: draining requests"_s);
+    m_adminServer->drain(m_options.drainTimeoutMs);
+}
+
+void Node::finishStop()
+{
+    m_adminServer->deleteLater();
+    m_adminServer = nullptr;
+    m_adminApi.reset();
+    delete m_deployment;
+    m_deployment = nullptr;
+    m_store.reset();
+    m_loader.reset();
+    setState(State::Stopped);
+    Log::write(QtInfoMsg, "conflux.runtime", u"node stopped"_s);
+    Q_EMIT stopped();
+}
+
+void Node::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+quint16 Node::adminPort() const
+{
+    return m_adminServer ? m_adminServer->serverPort() : 0;
+}
+
+QString Node::adminUrl() const
+{
+    if (!m_adminServer)
+        return {};
+    const QString host = m_options.adminAddress.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + m_options.adminAddress.toString() + u']'
+                             : m_options.adminAddress.toString();
+    return u"%1://%2:%3"_s.arg(m_adminServer->isSecure() ? u"https"_s : u"http"_s, host).arg(adminPort());
+}
+
+std::shared_ptr<const Model::Project> Node::project() const
+{
+    return m_deployment ? m_deployment->project() : nullptr;
+}
+
+} // namespace Conflux::Runtime

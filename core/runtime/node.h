@@ -1,0 +1,93 @@
+#pragma once
+
+#include "base/result.h"
+#include "store/storeconfig.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace Conflux::Http {
+class HttpServer;
+}
+namespace Conflux::Model {
+class Project;
+class ProjectLoader;
+}
+namespace Conflux::Store {
+class StateStore;
+}
+
+namespace Conflux::Runtime {
+
+class AdminApi;
+class MetricsRegistry;
+class ProjectDeployment;
+
+struct NodeOptions
+{
+    QString projectFolder;          // empty: run the active deployed version from the store
+    QString dataFolder;             // required: state.db and other node files live here
+    QHostAddress adminAddress = QHostAddress::LocalHost;
+    quint16 adminPort = 8081;       // 0: an ephemeral port (tests; the studio's local engine)
+    QString tlsCertificateFile;     // both set: the admin API speaks HTTPS
+    QString tlsPrivateKeyFile;
+    QString storeUrl;               // empty: SQLite in dataFolder; postgres://user@host:port/db[?schema=s]
+    QString credentialsFolder;      // secrets for nodes; see Security::nodeSecretResolver
+    int drainTimeoutMs = 10'000;
+};
+
+// One engine host: the state store, the active project, metrics and the admin API. The
+// headless node (`conflux --no-gui`) and the studio's local engine both run a Node.
+//
+// Lifecycle: start() → running → stop() (drains the admin server, closes the store) →
+// stopped (emits stopped()). start() can be called again after stopped.
+// Threading: a Node lives on the thread that created it, which must run an event loop.
+class Node final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Node)
+
+public:
+    enum class State { Stopped, Running, Stopping };
+    Q_ENUM(State)
+
+    explicit Node(QObject *parent = nullptr);
+    ~Node() override;
+
+    // Errors: "invalid_options", store errors ("store_*"), "project_invalid" (every error of
+    // the project folder in details), "tls_*", "listen_failed".
+    Result<void> start(const NodeOptions &options);
+    void stop();
+
+    State state() const { return m_state; }
+    quint16 adminPort() const;
+    QString adminUrl() const;
+    std::shared_ptr<const Model::Project> project() const;
+    Store::StateStore *store() const { return m_store.get(); }
+    MetricsRegistry &metrics() const { return *m_metrics; }
+
+    static Result<Store::StoreConfig> storeConfig(const NodeOptions &options);
+
+Q_SIGNALS:
+    void stateChanged(Conflux::Runtime::Node::State state);
+    void projectChanged();
+    void stopped();
+
+private:
+    void setState(State state);
+    void finishStop();
+
+    State m_state = State::Stopped;
+    NodeOptions m_options;
+    std::unique_ptr<MetricsRegistry> m_metrics;
+    std::unique_ptr<Model::ProjectLoader> m_loader;
+    std::unique_ptr<Store::StateStore> m_store;
+    std::unique_ptr<AdminApi> m_adminApi;
+    ProjectDeployment *m_deployment = nullptr;  // child
+    Http::HttpServer *m_adminServer = nullptr;  // child
+};
+
+} // namespace Conflux::Runtime
