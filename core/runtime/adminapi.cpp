@@ -60,7 +60,7 @@ QJsonObject versionJson(const Store::ProjectVersionInfo &info)
 {
     return {{u"version"_s, info.version},
             {u"digest"_s, info.sha256},
-            {u"source"_s, Store::toString(info.source)},
+            {u"source"_s, Store::projectVersionSourceToString(info.source)},
             {u"comment"_s, info.comment},
             {u"actor"_s, info.actor},
             {u"created_at"_s, info.createdAt.toString(Qt::ISODateWithMs)},
