@@ -1,0 +1,398 @@
+#include "httpconnection_p.h"
+
+#include <base/log.h>
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTimer>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
+namespace Conflux::Http::Internal {
+
+namespace {
+
+// Bounds what Qt reads ahead from the kernel for one connection; past it TCP flow control
+// pushes back on the client.
+constexpr qint64 kReadBufferBytes = 64 * 1024;
+// Pipelined requests wait while this much of earlier responses is still unsent, so a client
+// that sends but never reads cannot make the server buffer responses without bound.
+constexpr qint64 kMaxPendingOutputBytes = 64 * 1024;
+
+bool isSaneRequestId(QByteArrayView id)
+{
+    if (id.isEmpty() || id.size() > 128)
+        return false;
+    for (char c : id) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || c == '.' || c == '_' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+QString requestIdFor(const HttpHeaders &headers)
+{
+    const QByteArray incoming = headers.value("x-request-id");
+    // Several X-Request-Id fields are not sane either.
+    if (headers.count("x-request-id") == 1 && isSaneRequestId(incoming))
+        return QString::fromLatin1(incoming);
+    return Conflux::Log::newRequestId();
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket, const HttpServerOptions &options, bool secure,
+                               Dispatch dispatch, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_timer(new QTimer(this))
+    , m_writeTimer(new QTimer(this))
+    , m_options(options)
+    , m_parser(options.limits)
+    , m_dispatch(std::move(dispatch))
+    , m_peerAddress(socket->peerAddress())
+    , m_peerPort(socket->peerPort())
+    , m_secure(secure)
+{
+    m_socket->setParent(this);
+    m_socket->setReadBufferSize(kReadBufferBytes);
+    m_timer->setSingleShot(true);
+    m_writeTimer->setSingleShot(true);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::pump);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
+    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    // A client that stops reading its response gets no more of our memory or time.
+    connect(m_writeTimer, &QTimer::timeout, this, &HttpConnection::abort);
+}
+
+HttpConnection::~HttpConnection()
+{
+    m_socket->disconnect(this);
+    m_socket->abort();
+}
+
+void HttpConnection::start()
+{
+    // A fresh connection must send its first header section within the header timeout.
+    enterPhase(Phase::Header);
+    m_requestClock.start();
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        finish();
+        return;
+    }
+    pump();
+}
+
+void HttpConnection::beginDrain()
+{
+    m_draining = true;
+    if (m_phase == Phase::Closing || m_phase == Phase::Closed || m_busy > 0)
+        return;
+    if (m_parser.isIdle())
+        startClosing();
+}
+
+void HttpConnection::abort()
+{
+    if (m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closed;
+    m_timer->stop();
+    m_writeTimer->stop();
+    m_socket->abort();
+    finish();
+}
+
+void HttpConnection::enterPhase(Phase phase)
+{
+    m_phase = phase;
+    int timeout = 0;
+    switch (phase) {
+    case Phase::Header:
+        timeout = m_options.headerTimeoutMs;
+        break;
+    case Phase::Body:
+        timeout = m_options.bodyTimeoutMs;
+        break;
+    case Phase::Idle:
+        timeout = m_options.idleTimeoutMs;
+        break;
+    case Phase::Closing:
+    case Phase::Closed:
+        break;
+    }
+    if (timeout > 0)
+        m_timer->start(timeout);
+    else
+        m_timer->stop();
+}
+
+void HttpConnection::pump()
+{
+    if (m_phase == Phase::Closed)
+        return;
+    if (m_phase == Phase::Closing) {
+        m_socket->readAll(); // lingering: what the client still sends is discarded
+        return;
+    }
+    // A handler running a nested event loop: the outer pump() goes on when it returns.
+    if (m_busy > 0)
+        return;
+
+    ++m_busy;
+    while (m_phase != Phase::Closing && m_phase != Phase::Closed) {
+        HttpRequestParser::State state = m_parser.state();
+        if (state == HttpRequestParser::State::NeedMore) {
+            if (m_socket->bytesAvailable() <= 0)
+                break;
+            if (m_parser.isIdle())
+                m_requestClock.start();
+            state = m_parser.feed(m_socket->read(m_socket->bytesAvailable()));
+            if (state == HttpRequestParser::State::NeedMore) {
+                updateReadPhase();
+                continue;
+            }
+        }
+        if (state == HttpRequestParser::State::Error) {
+            respondToParseError();
+            break;
+        }
+        // Complete.
+        if (m_socket->bytesToWrite() > kMaxPendingOutputBytes)
+            break; // onBytesWritten() resumes
+        respond(m_parser.takeRequest());
+        if (m_phase == Phase::Closing || m_phase == Phase::Closed)
+            break;
+        // A pipelined request may already be buffered, complete or in part.
+        m_requestClock.start();
+        m_continueSent = false;
+        m_parser.parse();
+        enterPhase(m_parser.isIdle() ? Phase::Idle : Phase::Header);
+        if (m_parser.state() == HttpRequestParser::State::NeedMore)
+            updateReadPhase();
+    }
+    --m_busy;
+    if (m_busy == 0 && m_closePending)
+        finish();
+}
+
+void HttpConnection::updateReadPhase()
+{
+    if (m_parser.isHeaderComplete()) {
+        // Each read of the body renews its deadline.
+        enterPhase(Phase::Body);
+        if (!m_continueSent && m_parser.expectsContinue()) {
+            m_continueSent = true;
+            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        }
+    } else if (!m_parser.isIdle() && m_phase != Phase::Header) {
+        // The first bytes of a header section start its fixed deadline.
+        enterPhase(Phase::Header);
+    }
+}
+
+void HttpConnection::respond(HttpRequest request)
+{
+    m_timer->stop(); // the handler's time is not the client's
+    request.peerAddress = m_peerAddress;
+    request.peerPort = m_peerPort;
+    request.isSecure = m_secure;
+    request.requestId = requestIdFor(request.headers);
+
+    HttpResponse response;
+    {
+        const Conflux::Log::RequestScope scope(request.requestId);
+        response = m_dispatch(request);
+    }
+    const bool close = !request.keepAlive || m_draining
+                       || response.headers().hasToken("connection", "close");
+    const qint64 bytes = writeResponse(response, &request, close, request.requestId);
+    logAccess(request.method, request.path, response.status(), bytes, request.requestId);
+    if (close)
+        startClosing();
+}
+
+void HttpConnection::respondToParseError()
+{
+    const HttpParseError &error = m_parser.error();
+    const HttpRequest &partial = m_parser.partialRequest();
+    const QString requestId = requestIdFor(partial.headers);
+    const QJsonArray details{QStringLiteral("at byte %1 of the request").arg(error.offset)};
+    const qint64 bytes = writeResponse(
+        HttpResponse::error(error.status, HttpResponse::standardErrorCode(error.status), error.reason,
+                            details),
+        nullptr, true, requestId);
+    logAccess(partial.method, partial.path, error.status, bytes, requestId, error.reason);
+    startClosing();
+}
+
+void HttpConnection::respondToTimeout()
+{
+    const HttpRequest &partial = m_parser.partialRequest();
+    const QString requestId = requestIdFor(partial.headers);
+    const int timeout = m_phase == Phase::Body ? m_options.bodyTimeoutMs : m_options.headerTimeoutMs;
+    const qint64 bytes = writeResponse(
+        HttpResponse::error(408, HttpResponse::standardErrorCode(408),
+                            QStringLiteral("the request was not received within %1 ms").arg(timeout)),
+        nullptr, true, requestId);
+    logAccess(partial.method, partial.path, 408, bytes, requestId, QStringLiteral("request timeout"));
+    startClosing();
+}
+
+qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpRequest *request, bool close,
+                                     const QString &requestId)
+{
+    HttpResponse out = response;
+    out.setHeader("X-Request-Id", requestId.toLatin1());
+    HttpResponse::WireOptions wire;
+    wire.closeConnection = close;
+    wire.explicitKeepAlive = !close && request && !request->isHttp11();
+    wire.headRequest = request && request->method == "HEAD";
+    const QByteArray bytes = out.serialize(wire);
+    if (m_phase != Phase::Closed) {
+        m_socket->write(bytes);
+        if (m_options.idleTimeoutMs > 0)
+            m_writeTimer->start(m_options.idleTimeoutMs);
+    }
+    return bytes.size();
+}
+
+void HttpConnection::logAccess(const QByteArray &method, const QString &path, int status, qint64 bytes,
+                               const QString &requestId, const QString &rejection) const
+{
+    QJsonObject fields;
+    if (!rejection.isEmpty())
+        fields.insert(QStringLiteral("error"), rejection);
+    fields.insert(QStringLiteral("method"), QString::fromLatin1(method));
+    fields.insert(QStringLiteral("path"), path);
+    fields.insert(QStringLiteral("status"), status);
+    fields.insert(QStringLiteral("duration_ms"), double(m_requestClock.nsecsElapsed() / 1000) / 1000.0);
+    fields.insert(QStringLiteral("bytes"), bytes);
+    fields.insert(QStringLiteral("peer"), m_peerAddress.toString());
+    fields.insert(QStringLiteral("request_id"), requestId);
+    Conflux::Log::write(QtInfoMsg, "conflux.http.access",
+                        QStringLiteral("%1 %2 %3")
+                            .arg(method.isEmpty() ? QStringLiteral("-") : QString::fromLatin1(method),
+                                 path.isEmpty() ? QStringLiteral("-") : path)
+                            .arg(status),
+                        fields);
+}
+
+void HttpConnection::onTimeout()
+{
+    switch (m_phase) {
+    case Phase::Header:
+        if (m_parser.isIdle()) {
+            startClosing(); // nothing was asked: nothing to answer
+            return;
+        }
+        respondToTimeout();
+        return;
+    case Phase::Body:
+        respondToTimeout();
+        return;
+    case Phase::Idle:
+        startClosing();
+        return;
+    case Phase::Closing:
+        abort(); // the lingering time is over
+        return;
+    case Phase::Closed:
+        return;
+    }
+}
+
+void HttpConnection::onBytesWritten()
+{
+    if (m_socket->bytesToWrite() > 0) {
+        if (m_options.idleTimeoutMs > 0)
+            m_writeTimer->start(m_options.idleTimeoutMs); // progress
+    } else {
+        m_writeTimer->stop();
+    }
+    if (m_phase == Phase::Closing) {
+        // TLS connections were handed to disconnectFromHost(), which flushes by itself.
+        if (!m_secure && !m_halfClosed && m_socket->bytesToWrite() == 0)
+            finishFlush();
+    } else if (m_socket->bytesToWrite() <= kMaxPendingOutputBytes
+               && m_parser.state() == HttpRequestParser::State::Complete) {
+        pump(); // pipelined requests waited for the output to drain
+    }
+}
+
+void HttpConnection::onDisconnected()
+{
+    if (m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closed;
+    m_timer->stop();
+    m_writeTimer->stop();
+    finish();
+}
+
+void HttpConnection::startClosing()
+{
+    if (m_phase == Phase::Closing || m_phase == Phase::Closed)
+        return;
+    m_phase = Phase::Closing;
+    m_timer->stop();
+    m_socket->readAll();
+    if (m_secure) {
+        // QSslSocket sends close_notify once its buffers are written, then closes.
+        m_socket->disconnectFromHost();
+        if (m_phase != Phase::Closed && m_options.lingerTimeoutMs > 0)
+            m_timer->start(m_options.lingerTimeoutMs);
+        return;
+    }
+    if (m_socket->bytesToWrite() == 0)
+        finishFlush();
+}
+
+void HttpConnection::finishFlush()
+{
+#ifdef Q_OS_UNIX
+    // Half-close and keep reading, so that data the client sent after what we answered does
+    // not turn our FIN into a reset that destroys the response before the client reads it.
+    if (m_options.lingerTimeoutMs > 0 && m_socket->state() == QAbstractSocket::ConnectedState
+        && m_socket->socketDescriptor() >= 0
+        && ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR) == 0) {
+        m_halfClosed = true;
+        m_socket->readAll();
+        m_timer->start(m_options.lingerTimeoutMs);
+        return;
+    }
+#endif
+    m_socket->disconnectFromHost();
+    if (m_phase != Phase::Closed) {
+        if (m_options.lingerTimeoutMs > 0)
+            m_timer->start(m_options.lingerTimeoutMs);
+        else
+            abort();
+    }
+}
+
+void HttpConnection::finish()
+{
+    if (m_closedEmitted)
+        return;
+    if (m_busy > 0) {
+        m_closePending = true; // the handler on our stack still uses this connection
+        return;
+    }
+    m_phase = Phase::Closed;
+    m_timer->stop();
+    m_writeTimer->stop();
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_socket->abort();
+    m_closedEmitted = true;
+    Q_EMIT closed(this);
+}
+
+} // namespace Conflux::Http::Internal

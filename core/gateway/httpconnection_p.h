@@ -1,0 +1,94 @@
+#pragma once
+
+// One HTTP connection of an HttpServer: reads, parses, dispatches and writes, with the
+// timeouts and the lingering close. Private to the gateway module.
+
+#include "httprequestparser.h"
+#include "httpresponse.h"
+#include "httpserver.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <functional>
+
+class QTcpSocket;
+class QTimer;
+
+namespace Conflux::Http::Internal {
+
+class HttpConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpConnection)
+
+public:
+    using Dispatch = std::function<HttpResponse(const HttpRequest &)>;
+
+    // Takes ownership of `socket` (which must be connected; encrypted when `secure`).
+    HttpConnection(QTcpSocket *socket, const HttpServerOptions &options, bool secure, Dispatch dispatch,
+                   QObject *parent);
+    ~HttpConnection() override;
+
+    // Starts serving (reads what is already buffered).
+    void start();
+    // Closes at once when idle; otherwise after the response to the request in progress.
+    void beginDrain();
+    // Closes at once, losing what is in flight.
+    void abort();
+
+Q_SIGNALS:
+    // Emitted once, when the socket is closed and no handler is running on this connection;
+    // the owner may delete the connection then (with deleteLater()).
+    void closed(Conflux::Http::Internal::HttpConnection *connection);
+
+private:
+    enum class Phase {
+        Header,  // waiting for (the rest of) a header section: fixed deadline
+        Body,    // reading a body: deadline per read
+        Idle,    // between requests
+        Closing, // last response queued: flushing, then lingering
+        Closed,
+    };
+
+    void pump();
+    bool readInto();
+    void respond(HttpRequest request);
+    void respondToParseError();
+    void respondToTimeout();
+    // Queues the response; returns its size on the wire. Does not close.
+    qint64 writeResponse(const HttpResponse &response, const HttpRequest *request, bool close,
+                         const QString &requestId);
+    void enterPhase(Phase phase);
+    void updateReadPhase();
+    void onTimeout();
+    void onBytesWritten();
+    void onDisconnected();
+    void startClosing();
+    void finishFlush();
+    void finish();
+    // One access-log record; `rejection` is the reason when the request was refused unparsed.
+    void logAccess(const QByteArray &method, const QString &path, int status, qint64 bytes,
+                   const QString &requestId, const QString &rejection = {}) const;
+
+    QTcpSocket *m_socket = nullptr; // owned (child)
+    QTimer *m_timer = nullptr;      // phase deadline (child)
+    QTimer *m_writeTimer = nullptr; // response progress (child)
+    HttpServerOptions m_options;
+    HttpRequestParser m_parser;
+    Dispatch m_dispatch;
+    QElapsedTimer m_requestClock;
+    QHostAddress m_peerAddress; // kept: QTcpSocket forgets it on disconnect
+    quint16 m_peerPort = 0;
+    Phase m_phase = Phase::Header;
+    bool m_secure = false;
+    bool m_draining = false;
+    bool m_continueSent = false;
+    bool m_requestStarted = false;
+    bool m_halfClosed = false;
+    int m_busy = 0;            // nesting depth of pump() (a handler may run an event loop)
+    bool m_closedEmitted = false;
+    bool m_closePending = false; // finish() was needed while busy
+};
+
+} // namespace Conflux::Http::Internal
