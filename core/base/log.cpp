@@ -106,9 +106,11 @@ bool isSecretKey(const QString &key)
 
 QJsonObject redact(const QJsonObject &object)
 {
+    // A secret reference ({"secret": "name"}) names a secret; the name is not secret.
+    if (object.size() == 1 && object.value(QLatin1String("secret")).isString())
+        return object;
     QJsonObject out;
     for (auto it = object.begin(); it != object.end(); ++it) {
-        // A secret reference ({"secret": "name"}) names a secret; the name is not secret.
         if (isSecretKey(it.key()) && !it.value().isObject() && !it.value().isNull())
             out.insert(it.key(), QStringLiteral("***"));
         else
@@ -152,8 +154,8 @@ RequestScope::~RequestScope()
 
 QString newRequestId()
 {
-    quint64 words[2];
-    QRandomGenerator::system()->generate(std::begin(words), std::end(words));
+    // 128 random bits; generate64() fills a whole word (generate() over quint64 would not).
+    const quint64 words[2] = {QRandomGenerator::system()->generate64(), QRandomGenerator::system()->generate64()};
     return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
 }
 
