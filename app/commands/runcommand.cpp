@@ -4,6 +4,8 @@
 #include "runtime/node.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSocketNotifier>
 
 #include <csignal>

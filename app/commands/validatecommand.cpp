@@ -29,16 +29,18 @@ int ValidateCommand::run(const QStringList &arguments)
     if (!result.isOk()) {
         for (const Model::Diagnostic &d : result.errors) {
             out() << d.toString();
-            if (d.line > 0)
+            if (d.line > 0 && !d.pointer.isEmpty())
                 out() << u" (line %1, column %2)"_s.arg(d.line).arg(d.column);
             out() << '\n';
         }
-        out() << QCoreApplication::translate("Cli", "%n error(s) in %1", nullptr, int(result.errors.size())).arg(folder)
+        const int count = int(result.errors.size());
+        out() << (count == 1 ? QCoreApplication::translate("Cli", "1 error in %1").arg(folder)
+                             : QCoreApplication::translate("Cli", "%1 errors in %2").arg(count).arg(folder))
               << '\n';
         return 1;
     }
-    out() << QCoreApplication::translate("Cli", "%1: valid (%n document(s))", nullptr,
-                                         int(result.project->documents().size())).arg(folder) << '\n';
+    out() << QCoreApplication::translate("Cli", "%1: valid (%2 documents)")
+                 .arg(folder).arg(result.project->documents().size()) << '\n';
     for (const QString &file : result.migratedFiles)
         out() << QCoreApplication::translate("Cli", "%1: migrated to the current schema version on load; "
                                                     "`conflux format` writes it").arg(file) << '\n';

@@ -40,7 +40,8 @@ Result<std::shared_ptr<const Model::Project>> ProjectDeployment::validate(const 
     Model::LoadResult loaded = m_loader.load(*files);
     if (!loaded.isOk()) {
         return makeError("project_invalid",
-                         Tr::tr("the project has %n error(s)", nullptr, int(loaded.errors.size())),
+                         loaded.errors.size() == 1 ? Tr::tr("the project has 1 error")
+                                                   : Tr::tr("the project has %1 errors").arg(loaded.errors.size()),
                          Model::toStrings(loaded.errors));
     }
     return loaded.project;

@@ -124,7 +124,7 @@ private Q_SLOTS:
         QVERIFY2(bad.out.contains(u"queues/orders.json:3:"_s), qPrintable(bad.out));
         QVERIFY(bad.out.contains(u"sync/customers-nightly.json:/target_endpoint: endpoint \"erp-db\" does not exist"_s));
         QVERIFY(bad.out.contains(u"mappings/shop-order-to-erp.json:/target_endpoint"_s));
-        QVERIFY(bad.out.contains(u"error(s) in"_s));
+        QVERIFY(bad.out.contains(u" errors in "_s));
 
         QCOMPARE(conflux({u"validate"_s, dir.filePath(u"nowhere"_s)}).exitCode, 1);
         QCOMPARE(conflux({u"validate"_s}).exitCode, 2);
