@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "testsupport.h"
+
 #include <csignal>
 
 using namespace Qt::StringLiterals;
@@ -20,7 +22,8 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString binary = QStringLiteral(CONFLUX_BINARY);
-const QString sampleFolder = QStringLiteral(CONFLUX_SOURCE_DIR "/resources/samples/order-hub");
+const QString sampleFolder = Conflux::Test::sampleFolder();
+using Conflux::Test::copyFolder;
 
 struct Run
 {
@@ -40,18 +43,6 @@ Run conflux(const QStringList &arguments, const QProcessEnvironment &env = QProc
             QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
 }
 
-bool copyFolder(const QString &from, const QString &to)
-{
-    QDirIterator it(from, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QString target = QDir(to).filePath(QDir(from).relativeFilePath(path));
-        QDir().mkpath(QFileInfo(target).absolutePath());
-        if (!QFile::copy(path, target))
-            return false;
-    }
-    return true;
-}
 
 quint16 freePort()
 {

@@ -11,13 +11,16 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "testsupport.h"
+
 using namespace Conflux;
 using namespace Conflux::Model;
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString sampleFolder = QStringLiteral(CONFLUX_SOURCE_DIR "/resources/samples/order-hub");
+const QString sampleFolder = Conflux::Test::sampleFolder();
+using Conflux::Test::copyFolder;
 
 ProjectFiles sampleFiles()
 {
@@ -52,18 +55,6 @@ QStringList messages(const LoadResult &result)
     return toStrings(result.errors);
 }
 
-bool copyFolder(const QString &from, const QString &to)
-{
-    QDirIterator it(from, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QString target = QDir(to).filePath(QDir(from).relativeFilePath(path));
-        QDir().mkpath(QFileInfo(target).absolutePath());
-        if (!QFile::copy(path, target))
-            return false;
-    }
-    return true;
-}
 
 } // namespace
 

@@ -24,12 +24,15 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "testsupport.h"
+
 using namespace Conflux;
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString sampleFolder = QStringLiteral(CONFLUX_SOURCE_DIR "/resources/samples/order-hub");
+const QString sampleFolder = Conflux::Test::sampleFolder();
+using Conflux::Test::copyFolder;
 
 struct Reply
 {
@@ -39,18 +42,6 @@ struct Reply
     QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-bool copyFolder(const QString &from, const QString &to)
-{
-    QDirIterator it(from, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QString target = QDir(to).filePath(QDir(from).relativeFilePath(path));
-        QDir().mkpath(QFileInfo(target).absolutePath());
-        if (!QFile::copy(path, target))
-            return false;
-    }
-    return true;
-}
 
 QString createToken(Runtime::Node &node, const QString &name)
 {
