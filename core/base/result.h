@@ -17,6 +17,9 @@ struct Error
     QString code;
     QString message;
     QStringList details;
+    // Where in the input the problem is, when the input is text: a character offset
+    // (expressions) or a byte offset (data files), 0-based; -1 when unknown.
+    qint64 offset = -1;
 
     QString toString() const
     {
