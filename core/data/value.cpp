@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <unordered_map>
 
@@ -165,8 +166,16 @@ Value Value::numberFromText(QStringView text)
     const char *begin = buffer[0] == '+' ? buffer + 1 : buffer;
     double d = 0;
     const auto [end, ec] = std::from_chars(begin, buffer + n, d);
-    if (ec != std::errc() || end != buffer + n || !std::isfinite(d))
+    if (end != buffer + n)
         return {};
+    if (ec == std::errc::result_out_of_range) {
+        // Too small for a double reads as zero (as in JavaScript); too large is refused.
+        d = std::strtod(begin, nullptr);
+        if (d != 0)
+            return {};
+    } else if (ec != std::errc() || !std::isfinite(d)) {
+        return {};
+    }
     Value v(d);
     if (integral && digits > 15 && std::fabs(d) >= maxSafeInteger) {
         // Keep the literal, minus redundant leading zeros, so it serializes unchanged.

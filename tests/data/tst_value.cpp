@@ -92,6 +92,7 @@ void tst_Value::exactIntegers_data()
     QTest::addRow("negative") << u"-98765432109876543210"_s << true << u"-98765432109876543210"_s;
     QTest::addRow("leading zeros dropped") << u"0009007199254740993"_s << true << u"9007199254740993"_s;
     QTest::addRow("fraction is a double") << u"12345678901234567890.5"_s << false << QString();
+    QTest::addRow("underflow reads as zero") << u"1e-400"_s << false << QString();
 }
 
 void tst_Value::exactIntegers()
@@ -104,6 +105,7 @@ void tst_Value::exactIntegers()
     QCOMPARE(v.hasExactText(), exact);
     QCOMPARE(v.exactText(), kept);
     QCOMPARE(v.toDouble(), text.toDouble());
+    QVERIFY(Value::numberFromText(u"1e400").isUndefined());
     const Value copy = v;
     QCOMPARE(copy.exactText(), kept);
     QVERIFY(copy == v);
