@@ -2,6 +2,8 @@
 
 #include "bundlecommand.h"
 #include "formatcommand.h"
+#include "jsonatacommand.h"
+#include "mapcommand.h"
 #include "runcommand.h"
 #include "tokencommand.h"
 #include "validatecommand.h"
@@ -23,6 +25,8 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<FormatCommand>());
         list.push_back(std::make_unique<BundleCommand>());
         list.push_back(std::make_unique<TokenCommand>());
+        list.push_back(std::make_unique<JsonataCommand>());
+        list.push_back(std::make_unique<MapCommand>());
         return list;
     }();
     return commands;

@@ -250,7 +250,10 @@ void Value::release() noexcept
 {
     if (!hasPayload())
         return;
-    if (m_payload->ref.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    // A sole owner (the common case: a record being dropped after mapping) frees without
+    // an atomic read-modify-write; nobody else can take a reference it does not hand out.
+    if (m_payload->ref.load(std::memory_order_acquire) == 1
+        || m_payload->ref.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         if (m_exact) {
             delete static_cast<NumberPayload *>(m_payload);
         } else {

@@ -20,7 +20,7 @@ const QList<KindInfo> &documentKinds()
     static const QList<KindInfo> kinds = {
         {DocumentKind::Project, u"Project"_s, QString(), u"project.schema.json"_s, 1},
         {DocumentKind::Endpoint, u"Endpoint"_s, u"endpoints"_s, u"endpoint.schema.json"_s, 1},
-        {DocumentKind::Mapping, u"Mapping"_s, u"mappings"_s, u"mapping.schema.json"_s, 1},
+        {DocumentKind::Mapping, u"Mapping"_s, u"mappings"_s, u"mapping.schema.json"_s, 2},
         {DocumentKind::Workflow, u"Workflow"_s, u"workflows"_s, u"workflow.schema.json"_s, 1},
         {DocumentKind::SapConnection, u"SapConnection"_s, u"sap"_s, u"sapconnection.schema.json"_s, 1},
         {DocumentKind::SapOperation, u"SapOperation"_s, u"sap"_s, u"sapoperation.schema.json"_s, 1},

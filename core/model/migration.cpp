@@ -1,6 +1,7 @@
 #include "migration.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 
@@ -10,6 +11,54 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(Conflux::Model::Migration)
 };
+// Mapping 1 → 2: "fields" (source | expression | default) become typed "rules";
+// source_format, target_format, record_path and samples move into "source"/"target".
+Result<QJsonObject> migrateMappingV1(const QJsonObject &v1)
+{
+    QJsonObject out = v1;
+    QJsonArray rules;
+    const QJsonArray fields = v1.value(u"fields"_s).toArray();
+    for (const QJsonValue &fieldValue : fields) {
+        const QJsonObject field = fieldValue.toObject();
+        QJsonObject rule{{u"target"_s, field.value(u"target"_s)}};
+        if (field.contains(u"source"_s)) {
+            rule.insert(u"type"_s, u"field_mapping"_s);
+            rule.insert(u"source"_s, field.value(u"source"_s));
+        } else if (field.contains(u"expression"_s)) {
+            rule.insert(u"type"_s, u"expression"_s);
+            rule.insert(u"expression"_s, field.value(u"expression"_s));
+        } else {
+            rule.insert(u"type"_s, u"default_value"_s);
+            rule.insert(u"value"_s, field.value(u"default"_s));
+        }
+        if (rule.value(u"type"_s) != u"default_value"_s && field.contains(u"default"_s))
+            rule.insert(u"default"_s, field.value(u"default"_s));
+        for (const QString &key : {u"required"_s, u"description"_s}) {
+            if (field.contains(key))
+                rule.insert(key, field.value(key));
+        }
+        rules.append(rule);
+    }
+    out.remove(u"fields"_s);
+    out.insert(u"rules"_s, rules);
+
+    QJsonObject source;
+    QJsonObject target;
+    auto move = [&out](const QString &from, QJsonObject &to, const QString &key) {
+        if (out.contains(from))
+            to.insert(key, out.take(from));
+    };
+    move(u"source_format"_s, source, u"format"_s);
+    move(u"record_path"_s, source, u"record_path"_s);
+    move(u"samples"_s, source, u"samples"_s);
+    move(u"target_format"_s, target, u"format"_s);
+    if (!source.isEmpty())
+        out.insert(u"source"_s, source);
+    if (!target.isEmpty())
+        out.insert(u"target"_s, target);
+    return out;
+}
+
 } // namespace
 
 MigrationRegistry::MigrationRegistry()
@@ -20,7 +69,11 @@ MigrationRegistry::MigrationRegistry()
 
 const MigrationRegistry &MigrationRegistry::builtin()
 {
-    static const MigrationRegistry registry;
+    static const MigrationRegistry registry = [] {
+        MigrationRegistry r;
+        r.addStep(DocumentKind::Mapping, 1, migrateMappingV1);
+        return r;
+    }();
     return registry;
 }
 

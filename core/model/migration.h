@@ -13,15 +13,15 @@ namespace Conflux::Model {
 // Upgrades documents written by older versions of Conflux. Each kind has a current schema
 // version; a step migrates a document from version N to N+1 and the registry chains steps.
 // A document newer than the current version is refused (the binary cannot know what the
-// newer fields mean). Every kind is at version 1 today, so the built-in registry has no
-// steps yet; a schema change adds the step and bumps the version in documentkind.cpp.
+// newer fields mean). A schema change adds the step to builtin() and bumps the version in
+// documentkind.cpp. Steps so far: Mapping 1 → 2 (fields become typed rules).
 class MigrationRegistry
 {
 public:
     using Step = std::function<Result<QJsonObject>(const QJsonObject &document)>;
 
     MigrationRegistry();   // current versions from documentKinds(), no steps
-    static const MigrationRegistry &builtin();
+    static const MigrationRegistry &builtin();   // with every built-in step
 
     int currentVersion(DocumentKind kind) const;
     void setCurrentVersion(DocumentKind kind, int version);

@@ -71,15 +71,13 @@ void addDocument(Project &project, const Document &d)
         break;
     }
     case DocumentKind::Mapping: {
-        Mapping m{d, str(o, "source_endpoint"), str(o, "target_endpoint"), str(o, "record_path"), {}};
-        const QJsonArray fields = o.value(u"fields"_s).toArray();
-        for (const QJsonValue &fv : fields) {
-            const QJsonObject f = fv.toObject();
-            MappingField field{str(f, "target"), str(f, "source"), str(f, "expression"), std::nullopt,
-                               f.value(u"required"_s).toBool()};
-            if (f.contains(u"default"_s))
-                field.defaultValue = f.value(u"default"_s);
-            m.fields.append(field);
+        Mapping m{d, str(o, "source_endpoint"), str(o, "target_endpoint"),
+                  o.value(u"source"_s).toObject(), o.value(u"target"_s).toObject(), {},
+                  o.value(u"validation"_s).toArray()};
+        const QJsonArray rules = o.value(u"rules"_s).toArray();
+        for (const QJsonValue &rv : rules) {
+            const QJsonObject r = rv.toObject();
+            m.rules.append({str(r, "target"), str(r, "type"), r});
         }
         project.mappings.append(m);
         break;

@@ -50,13 +50,14 @@ struct Endpoint
     QJsonObject configuration;
 };
 
-struct MappingField
+// One rule of a mapping; `type` is field_mapping, uppercase, lowercase, date_format,
+// concatenate, default_value, lookup or expression, and `json` holds its options. The
+// mapping engine (core/mapping) compiles rules; the model only carries them.
+struct MappingRule
 {
     QString target;
-    QString source;          // a source path, or empty
-    QString expression;      // a JSONata expression, or empty
-    std::optional<QJsonValue> defaultValue;
-    bool required = false;
+    QString type;
+    QJsonObject json;
 };
 
 struct Mapping
@@ -64,8 +65,10 @@ struct Mapping
     Document document;
     QString sourceEndpoint;
     QString targetEndpoint;
-    QString recordPath;
-    QList<MappingField> fields;
+    QJsonObject source;      // format, record_path, record_element, csv, schema, samples
+    QJsonObject target;      // format, root_element, record_element, csv, schema
+    QList<MappingRule> rules;
+    QJsonArray validation;
 };
 
 struct WorkflowStep

@@ -101,18 +101,27 @@ Diagnostics checkMapping(const Document &d)
 {
     Diagnostics out;
     QHash<QString, qsizetype> seen;
-    const QJsonArray fields = d.json.value(u"fields"_s).toArray();
-    for (qsizetype i = 0; i < fields.size(); ++i) {
-        const QString target = fields.at(i).toObject().value(u"target"_s).toString();
+    const QJsonArray rules = d.json.value(u"rules"_s).toArray();
+    for (qsizetype i = 0; i < rules.size(); ++i) {
+        const QString target = rules.at(i).toObject().value(u"target"_s).toString();
         if (target.isEmpty())
             continue;
         if (seen.contains(target)) {
-            out.append({d.file, u"/fields/%1/target"_s.arg(i),
-                        Tr::tr("duplicate target field \"%1\" (also mapped at /fields/%2)")
+            out.append({d.file, u"/rules/%1/target"_s.arg(i),
+                        Tr::tr("duplicate target field \"%1\" (also set by /rules/%2)")
                             .arg(target).arg(seen.value(target))});
-        } else {
-            seen.insert(target, i);
+            continue;
         }
+        // "a.b" cannot be set when a rule makes "a" a value of its own, and vice versa.
+        for (auto it = seen.cbegin(); it != seen.cend(); ++it) {
+            const QString &other = it.key();
+            if (target.startsWith(other + u'.') || other.startsWith(target + u'.')) {
+                out.append({d.file, u"/rules/%1/target"_s.arg(i),
+                            Tr::tr("target field \"%1\" overlaps \"%2\" set by /rules/%3")
+                                .arg(target, other).arg(it.value())});
+            }
+        }
+        seen.insert(target, i);
     }
     return out;
 }

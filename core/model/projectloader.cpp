@@ -6,6 +6,8 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QJsonArray>
+#include <QRegularExpression>
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
@@ -21,6 +23,36 @@ struct Tr
 };
 
 constexpr qint64 maxDocumentBytes = 16 * 1024 * 1024;
+
+// tables/<name>.csv or tables/<name>.json: lookup data shipped with the project. Their
+// content is the mapping engine's to read; the loader checks they exist where referenced.
+QString tableName(const QString &file)
+{
+    static const QRegularExpression pattern(u"^tables/([a-z0-9][a-z0-9._-]{0,63})\\.(csv|json)$"_s);
+    const QRegularExpressionMatch match = pattern.match(file);
+    return match.hasMatch() ? match.captured(1) : QString();
+}
+
+// A lookup rule names a table that is not in the project.
+Diagnostics checkLookupTables(const QList<Document> &documents, const QSet<QString> &tables)
+{
+    Diagnostics out;
+    for (const Document &d : documents) {
+        if (d.kind != DocumentKind::Mapping)
+            continue;
+        const QJsonArray rules = d.json.value(u"rules"_s).toArray();
+        for (qsizetype i = 0; i < rules.size(); ++i) {
+            const QJsonObject rule = rules.at(i).toObject();
+            const QString table = rule.value(u"table"_s).toString();
+            if (rule.value(u"type"_s).toString() == u"lookup" && !tables.contains(table)) {
+                out.append({d.file, u"/rules/%1/table"_s.arg(i),
+                            Tr::tr("no table \"%1\" in the project (expected tables/%1.csv or "
+                                   "tables/%1.json)").arg(table)});
+            }
+        }
+    }
+    return out;
+}
 
 // Member names that hold credentials, compared after lower-casing and removing '_' and '-'.
 bool isCredentialKey(const QString &key)
@@ -209,12 +241,29 @@ LoadResult ProjectLoader::load(const ProjectFiles &files) const
     const DocumentPipeline pipeline(m_migrations, *m_schemas);
     QList<Document> documents;
     QHash<DocumentKind, QSet<QString>> presentIds;
+    QSet<QString> tables;
     bool allValid = true;
     bool haveProject = false;
     const QStringList folders = projectFolders();
 
     for (auto it = files.begin(); it != files.end(); ++it) {
         const QString &file = it.key();
+        if (file.startsWith(u"tables/"_s)) {
+            const QString table = tableName(file);
+            if (table.isEmpty()) {
+                result.errors.append({file, QString(),
+                                      Tr::tr("not a table: tables are tables/<name>.csv or "
+                                             "tables/<name>.json, the name in lowercase letters, "
+                                             "digits, '.', '_' and '-'")});
+                allValid = false;
+            } else if (tables.contains(table)) {
+                result.errors.append({file, QString(),
+                                      Tr::tr("table \"%1\" exists both as .csv and as .json").arg(table)});
+                allValid = false;
+            }
+            tables.insert(table);
+            continue;
+        }
         const bool inKnownFolder = file.count(u'/') == 1 && folders.contains(file.section(u'/', 0, 0))
                                    && file.endsWith(u".json"_s);
         if (file != QLatin1String(projectFileName) && !inKnownFolder) {
@@ -246,7 +295,8 @@ LoadResult ProjectLoader::load(const ProjectFiles &files) const
         allValid = false;
     }
 
-    const Diagnostics references = Internal::checkReferences(documents, presentIds);
+    Diagnostics references = Internal::checkReferences(documents, presentIds);
+    references += checkLookupTables(documents, tables);
     for (const Diagnostic &d : references) {
         Diagnostic located = d;
         const JsonSourceMap map = JsonSourceMap::build(files.value(d.file));
@@ -306,6 +356,10 @@ ProjectFiles readProjectFolder(const QString &folder, Diagnostics *errors)
         for (const QString &name : names)
             read(sub + u'/' + name);
     }
+    const QStringList tables = QDir(dir.filePath(u"tables"_s))
+                                   .entryList({u"*.csv"_s, u"*.json"_s}, QDir::Files, QDir::Name);
+    for (const QString &name : tables)
+        read(u"tables/"_s + name);
     return files;
 }
 

@@ -51,8 +51,9 @@ private:
     std::unique_ptr<SchemaRegistry> m_schemas;
 };
 
-// Reads project.json and every *.json file directly inside the kind folders. Other files
-// (README.md, sample data in subfolders) are left alone. Unreadable files become errors.
+// Reads project.json, every *.json file directly inside the kind folders, and the lookup
+// tables tables/*.csv and tables/*.json. Other files (README.md, sample data in
+// subfolders) are left alone. Unreadable files become errors.
 ProjectFiles readProjectFolder(const QString &folder, Diagnostics *errors);
 
 // Plaintext credentials in a document: members named like a credential (password,

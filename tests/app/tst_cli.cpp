@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -43,6 +44,23 @@ Run conflux(const QStringList &arguments, const QProcessEnvironment &env = QProc
             QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
 }
 
+Run conflux(const QStringList &arguments, const QByteArray &input)
+{
+    QProcess process;
+    process.start(binary, arguments);
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(60000))
+        process.kill();
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+}
+
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(content) == content.size();
+}
 
 quint16 freePort()
 {
@@ -218,6 +236,139 @@ private Q_SLOTS:
         QVERIFY(records >= 3);
         QVERIFY(sawRequestId);
         QVERIFY(sawStopped);
+    }
+
+    void jsonata()
+    {
+        QTemporaryDir dir;
+        const QString input = dir.filePath(u"in.json"_s);
+        QVERIFY(writeFile(input, R"({"a":[1,2,3],"s":"x"})"));
+
+        Run run = conflux({u"jsonata"_s, u"$sum(a) * 2"_s, input});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out, u"12\n"_s);
+
+        run = conflux({u"jsonata"_s, u"{'n': $count(a), 'up': $uppercase(s)}"_s}, QByteArray(R"({"a":[1],"s":"é"})"));
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out, u"{\"n\":1,\"up\":\"É\"}\n"_s);
+
+        run = conflux({u"jsonata"_s, u"$x + 1"_s, u"--bind"_s, u"x=41"_s, u"--no-input"_s});
+        QCOMPARE(run.out, u"42\n"_s);
+
+        run = conflux({u"jsonata"_s, u"nothing"_s, input});   // undefined prints nothing
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out, QString());
+
+        run = conflux({u"jsonata"_s, u"a + "_s, input});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.startsWith(u"error S0"_s) && run.err.contains(u"at position 4"_s), qPrintable(run.err));
+
+        run = conflux({u"jsonata"_s, u"s + 1"_s, input});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.startsWith(u"error T2001 at position"_s), qPrintable(run.err));
+        QVERIFY(run.err.contains(u"  s + 1\n"_s));   // the expression, with a caret under the spot
+
+        run = conflux({u"jsonata"_s, u"a"_s}, QByteArray("{\"a\": [1,}"));
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.startsWith(u"stdin: "_s) && run.err.contains(u"byte 9"_s), qPrintable(run.err));
+    }
+
+    void mapSampleProject()
+    {
+        QTemporaryDir dir;
+        QVERIFY(copyFolder(sampleFolder, dir.path()));
+        const QString input = dir.filePath(u"orders.json"_s);
+        // Three orders; the second has a currency the mapping's enum check refuses.
+        QVERIFY(writeFile(input, R"({"orders":[
+            {"id":"SO-1","created_at":"2026-11-20T09:15:00Z","currency":"EUR","status":"paid",
+             "customer":{"id":"C-1","name":"Muster GmbH","email":"A@B.example","country":"DE",
+                         "contact":{"first":"Anna","last":"Berg"}},
+             "line_items":[{"price":19.5,"quantity":2},{"price":120,"quantity":1}]},
+            {"id":"SO-2","created_at":"2026-11-21T10:00:00Z","currency":"GBP",
+             "customer":{"id":"C-2","name":"Acme","country":"GB"},"line_items":[]},
+            {"id":"SO-3","created_at":"2026-11-22T11:00:00Z",
+             "customer":{"id":"C-3","name":"Zeta","country":"FR"},"line_items":[{"price":5,"quantity":3}]}]})"));
+        const QString errors = dir.filePath(u"rejected.ndjson"_s);
+        const Run run = conflux({u"map"_s, dir.filePath(u"mappings/shop-order-to-erp.json"_s), input,
+                                 u"--errors"_s, errors});
+        QCOMPARE(run.exitCode, 3);
+        QVERIFY2(run.err.contains(u"3 records read, 2 written, 1 rejected"_s), qPrintable(run.err));
+
+        const QJsonDocument out = QJsonDocument::fromJson(run.out.toUtf8());
+        QVERIFY2(out.isArray(), qPrintable(run.out));
+        QCOMPARE(out.array().size(), 2);
+        const QJsonObject first = out.array().at(0).toObject();
+        QCOMPARE(first.value(u"order_number"_s).toString(), u"SO-1"_s);
+        QCOMPARE(first.value(u"customer_name"_s).toString(), u"MUSTER GMBH"_s);
+        QCOMPARE(first.value(u"contact"_s).toString(), u"Anna Berg"_s);
+        QCOMPARE(first.value(u"contact_email"_s).toString(), u"a@b.example"_s);
+        QCOMPARE(first.value(u"country"_s).toString(), u"Germany"_s);   // tables/countries.csv
+        QCOMPARE(first.value(u"order_date"_s).toString(), u"20.11.2026"_s);
+        QCOMPARE(first.value(u"total_amount"_s).toDouble(), 159.0);
+        const QJsonObject third = out.array().at(1).toObject();
+        QCOMPARE(third.value(u"currency"_s).toString(), u"EUR"_s);       // the rule's default
+        QCOMPARE(third.value(u"country"_s).toString(), u"France"_s);
+
+        QFile rejected(errors);
+        QVERIFY(rejected.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = rejected.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 1);
+        const QJsonObject reject = QJsonDocument::fromJson(lines.at(0)).object();
+        QCOMPARE(reject.value(u"record"_s).toInt(), 1);
+        const QJsonObject reason = reject.value(u"errors"_s).toArray().at(0).toObject();
+        QCOMPARE(reason.value(u"field"_s).toString(), u"currency"_s);
+        QCOMPARE(reason.value(u"rule"_s).toString(), u"enum"_s);
+    }
+
+    void mapFormatsAndBadInput()
+    {
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(u"grades.json"_s),
+                          R"([{"code":"1","label":"gold"},{"code":"2","label":"silver"}])"));
+        const QString mapping = dir.filePath(u"people.json"_s);
+        QVERIFY(writeFile(mapping, R"({"kind": "Mapping", "schemaVersion": 2, "id": "people", "name": "People",
+            "source": {"format": "xml", "record_element": "People/Person"},
+            "target": {"format": "csv", "csv": {"delimiter": ";"}},
+            "rules": [
+              {"target": "id", "type": "field_mapping", "source": "@id"},
+              {"target": "name", "type": "concatenate", "fields": ["First", "Last"], "separator": " "},
+              {"target": "grade", "type": "lookup", "source": "Grade", "table": "grades", "key": "code", "column": "label"},
+              {"target": "born", "type": "date_format", "source": "Born", "from": "[D01].[M01].[Y0001]", "to": "[Y0001]-[M01]-[D01]"}
+            ],
+            "validation": [{"field": "grade", "rule": "required"}]})"));
+        const QString xml = dir.filePath(u"people.xml"_s);
+        QVERIFY(writeFile(xml, "<?xml version=\"1.0\"?>\n<People>\n"
+                               "<Person id=\"7\"><First>Ann</First><Last>Lee</Last><Grade>1</Grade><Born>03.02.1990</Born></Person>\n"
+                               "<Person id=\"8\"><First>Bo</First><Last>Ng; Jr</Last><Grade>9</Grade><Born>01.01.2000</Born></Person>\n"
+                               "<Person id=\"9\"><First>Cy</First><Last>Oz</Last><Grade>2</Grade><Born>31.12.1999</Born></Person>\n"
+                               "</People>\n"));
+        Run run = conflux({u"map"_s, mapping, xml, u"--tables"_s, dir.path()});
+        QCOMPARE(run.exitCode, 3);
+        QCOMPARE(run.out, u"id;name;grade;born\r\n7;Ann Lee;gold;1990-02-03\r\n9;Cy Oz;silver;1999-12-31\r\n"_s);
+        QVERIFY2(run.err.startsWith(u"{\"record\":1,\"errors\":[{\"field\":\"grade\",\"rule\":\"required\""_s),
+                 qPrintable(run.err));
+
+        // Without --tables there is no table: the mapping does not compile, nothing is read.
+        run = conflux({u"map"_s, mapping, xml});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(u"/rules/2/table"_s), qPrintable(run.err));
+
+        // NDJSON in, NDJSON out; a syntax error in the third line stops the run after the
+        // records before it were written, and says where.
+        QVERIFY(writeFile(mapping, R"({"kind": "Mapping", "schemaVersion": 2, "id": "m", "name": "m",
+            "source": {"format": "ndjson"}, "target": {"format": "ndjson"},
+            "rules": [{"target": "n", "type": "expression", "expression": "n * 10"}]})"));
+        run = conflux({u"map"_s, mapping}, QByteArray("{\"n\":1}\n{\"n\":2}\n{\"n\":}\n{\"n\":4}\n"));
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.out, u"{\"n\":10}\n{\"n\":20}\n"_s);
+        QVERIFY2(run.err.contains(u"record 2"_s) && run.err.contains(u"byte 21"_s), qPrintable(run.err));
+
+        // An invalid mapping document is refused with its schema errors.
+        QVERIFY(writeFile(mapping, R"({"kind": "Mapping", "schemaVersion": 2, "id": "m", "name": "m",
+            "rules": [{"target": "n", "type": "lookup", "source": "x"}]})"));
+        run = conflux({u"map"_s, mapping}, QByteArray("{}"));
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(u"is not a valid mapping"_s) && run.err.contains(u"/rules/0"_s), qPrintable(run.err));
     }
 
     void headlessNodeRefusesInvalidProject()
