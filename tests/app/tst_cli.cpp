@@ -161,7 +161,10 @@ private Q_SLOTS:
         QCOMPARE(bundle.exitCode, 0);
         const QJsonObject root = QJsonDocument::fromJson(bundle.out.toUtf8()).object();
         QCOMPARE(root.value(u"kind"_s).toString(), u"ProjectBundle"_s);
-        QCOMPARE(root.value(u"files"_s).toObject().size(), 20);
+        // 20 documents and the lookup table tables/countries.csv, carried as its text.
+        const QJsonObject files = root.value(u"files"_s).toObject();
+        QCOMPARE(files.size(), 21);
+        QVERIFY(files.value(u"tables/countries.csv"_s).toString().startsWith(u"code,name\n"_s));
     }
 
     void tokens()
