@@ -1,6 +1,7 @@
 #include "command.h"
 
 #include "bundlecommand.h"
+#include "data/json.h"
 #include "formatcommand.h"
 #include "jsonatacommand.h"
 #include "mapcommand.h"
@@ -71,6 +72,25 @@ QTextStream &Command::err()
 {
     static QTextStream stream(stderr);
     return stream;
+}
+
+bool addBinding(const QString &text, Data::Object &bindings, QString &error)
+{
+    const qsizetype eq = text.indexOf(u'=');
+    if (eq <= 0) {
+        error = QCoreApplication::translate("Cli", "%1: expected NAME=JSON").arg(text);
+        return false;
+    }
+    Result<Data::Value> value = Data::Json::parse(text.mid(eq + 1).toUtf8());
+    if (!value) {
+        error = QCoreApplication::translate("Cli", "%1: expected NAME=JSON (%2)").arg(text, value.error().message);
+        return false;
+    }
+    QString name = text.left(eq);
+    if (name.startsWith(u'$'))
+        name.remove(0, 1);
+    bindings.insert(name, std::move(value).value());
+    return true;
 }
 
 QString defaultDataFolder()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "data/value.h"
+
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
@@ -33,5 +35,9 @@ protected:
 
 // Defaults shared by the verbs.
 QString defaultDataFolder();
+
+// Reads `NAME=JSON` (the --bind / --var options) into `bindings`, NAME without a leading
+// `$`. Returns false, with `error` saying why, when the text is not of that form.
+bool addBinding(const QString &text, Data::Object &bindings, QString &error);
 
 } // namespace Conflux::Cli

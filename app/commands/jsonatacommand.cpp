@@ -62,16 +62,11 @@ int JsonataCommand::run(const QStringList &arguments)
 
     Data::Object bindings;
     for (const QString &binding : parser.values(bind)) {
-        const qsizetype eq = binding.indexOf(u'=');
-        const QString name = binding.left(eq).remove(u'$');
-        Result<Data::Value> value = eq > 0 ? Data::Json::parse(binding.mid(eq + 1).toUtf8())
-                                           : Result<Data::Value>(makeError("usage", QString()));
-        if (eq <= 0 || !value) {
-            err() << QCoreApplication::translate("Cli", "--bind %1: expected NAME=JSON%2")
-                         .arg(binding, value ? QString() : u" ("_s + value.error().message + u')') << '\n';
+        QString error;
+        if (!addBinding(binding, bindings, error)) {
+            err() << u"--bind "_s << error << '\n';
             return 2;
         }
-        bindings.insert(name, std::move(value).value());
     }
 
     Data::Value input;

@@ -126,13 +126,11 @@ int MapCommand::run(const QStringList &arguments)
 
     Data::Object variables;
     for (const QString &binding : parser.values(variable)) {
-        const qsizetype eq = binding.indexOf(u'=');
-        Result<Data::Value> value = Data::Json::parse(binding.mid(eq + 1).toUtf8());
-        if (eq <= 0 || !value) {
-            err() << tr("--var %1: expected NAME=JSON").arg(binding) << '\n';
+        QString error;
+        if (!addBinding(binding, variables, error)) {
+            err() << u"--var "_s << error << '\n';
             return 2;
         }
-        variables.insert(binding.left(eq).remove(u'$'), std::move(value).value());
     }
 
     const QString inputPath = positional.value(1, u"-"_s);

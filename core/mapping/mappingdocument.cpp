@@ -338,9 +338,14 @@ Result<CompiledMapping> CompiledMapping::compile(const Value &document, const Ta
 MappedRecord CompiledMapping::map(const Value &record, const Data::Object &variables) const
 {
     const Program &p = *m_program;
-    Data::Object bindings = p.bindings;
-    for (const auto &[name, value] : variables)
-        bindings.insert(name, value);
+    // The tables, plus the caller's variables when there are any (merged per record only then).
+    Data::Object merged;
+    if (!variables.isEmpty()) {
+        merged = p.bindings;
+        for (const auto &[name, value] : variables)
+            merged.insert(name, value);
+    }
+    const Data::Object &bindings = variables.isEmpty() ? p.bindings : merged;
 
     MappedRecord out;
     out.output = Value(Data::Object());

@@ -193,9 +193,11 @@ private:
     bool m_started = false;
 };
 
-Data::Csv::CsvOptions csvReadOptions(const Value &spec)
+// The "csv" options a mapping's source and target share.
+template<typename Options>
+Options csvOptions(const Value &spec)
 {
-    Data::Csv::CsvOptions options;
+    Options options;
     if (spec[u"delimiter"].isString())
         options.delimiter = char(spec[u"delimiter"].toString().at(0).toLatin1());
     if (spec[u"quote"].isString())
@@ -207,13 +209,7 @@ Data::Csv::CsvOptions csvReadOptions(const Value &spec)
 
 Data::Csv::CsvWriteOptions csvWriteOptions(const Value &spec)
 {
-    Data::Csv::CsvWriteOptions options;
-    if (spec[u"delimiter"].isString())
-        options.delimiter = char(spec[u"delimiter"].toString().at(0).toLatin1());
-    if (spec[u"quote"].isString())
-        options.quote = char(spec[u"quote"].toString().at(0).toLatin1());
-    if (spec[u"header"].isBool())
-        options.header = spec[u"header"].toBool();
+    auto options = csvOptions<Data::Csv::CsvWriteOptions>(spec);
     for (const Value &column : spec[u"columns"].toArray())
         options.columns.append(column.toString());
     return options;
@@ -233,7 +229,7 @@ Result<std::unique_ptr<RecordSource>> openSource(const CompiledMapping &mapping,
     const Value &source = mapping.source();
     const bool wholeDocument = source[u"record_path"].isString();
     if (format == u"csv")
-        return std::unique_ptr<RecordSource>(new CsvSource(input, csvReadOptions(source[u"csv"])));
+        return std::unique_ptr<RecordSource>(new CsvSource(input, csvOptions<Data::Csv::CsvOptions>(source[u"csv"])));
     if (format == u"xml" && source[u"record_element"].isString()) {
         return std::unique_ptr<RecordSource>(
             new XmlSource(input, source[u"record_element"].toString(), xmlReadOptions(source)));
