@@ -15,11 +15,6 @@ namespace Conflux::Data {
 
 namespace Internal {
 
-struct Payload
-{
-    std::atomic<int> ref{1};
-};
-
 struct StringPayload : Payload
 {
     explicit StringPayload(QString s) : text(std::move(s)) {}
@@ -191,65 +186,8 @@ Value Value::numberFromText(QStringView text)
     return v;
 }
 
-Value::Value(const Value &other) noexcept
-    : m_type(other.m_type), m_flags(other.m_flags), m_exact(other.m_exact)
+void Value::releasePayload() noexcept
 {
-    if (hasPayload()) {
-        m_payload = other.m_payload;
-        m_payload->ref.fetch_add(1, std::memory_order_relaxed);
-    } else {
-        m_number = other.m_number;
-    }
-}
-
-Value::Value(Value &&other) noexcept
-    : m_type(other.m_type), m_flags(other.m_flags), m_exact(other.m_exact)
-{
-    if (hasPayload())
-        m_payload = other.m_payload;
-    else
-        m_number = other.m_number;
-    other.m_type = Type::Undefined;
-    other.m_exact = false;
-    other.m_flags = 0;
-}
-
-Value &Value::operator=(const Value &other) noexcept
-{
-    if (this != &other) {
-        Value copy(other);
-        *this = std::move(copy);
-    }
-    return *this;
-}
-
-Value &Value::operator=(Value &&other) noexcept
-{
-    if (this != &other) {
-        release();
-        m_type = other.m_type;
-        m_flags = other.m_flags;
-        m_exact = other.m_exact;
-        if (hasPayload())
-            m_payload = other.m_payload;
-        else
-            m_number = other.m_number;
-        other.m_type = Type::Undefined;
-        other.m_exact = false;
-        other.m_flags = 0;
-    }
-    return *this;
-}
-
-Value::~Value()
-{
-    release();
-}
-
-void Value::release() noexcept
-{
-    if (!hasPayload())
-        return;
     // A sole owner (the common case: a record being dropped after mapping) frees without
     // an atomic read-modify-write; nobody else can take a reference it does not hand out.
     if (m_payload->ref.load(std::memory_order_acquire) == 1

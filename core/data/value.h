@@ -19,7 +19,12 @@ class Object;
 using Array = std::vector<Value>;
 
 namespace Internal {
-struct Payload;
+// The shared part of every payload: its reference count. Defined here so that copying a
+// Value inlines to a pointer copy and one relaxed increment.
+struct Payload
+{
+    std::atomic<int> ref{1};
+};
 }
 
 // Something callable that travels inside a Value (JSONata lambdas, native functions,
@@ -89,11 +94,46 @@ public:
     // is not a number or is out of double range.
     static Value numberFromText(QStringView text);
 
-    Value(const Value &other) noexcept;
-    Value(Value &&other) noexcept;
-    Value &operator=(const Value &other) noexcept;
-    Value &operator=(Value &&other) noexcept;
-    ~Value();
+    // Copy, move and destruction are inline: every record, path step and function
+    // argument passes through them, and the scalar case is a 16-byte copy.
+    Value(const Value &other) noexcept
+        : m_type(other.m_type), m_flags(other.m_flags), m_exact(other.m_exact)
+    {
+        m_bits = other.m_bits;
+        if (hasPayload())
+            m_payload->ref.fetch_add(1, std::memory_order_relaxed);
+    }
+    Value(Value &&other) noexcept
+        : m_type(other.m_type), m_flags(other.m_flags), m_exact(other.m_exact)
+    {
+        m_bits = other.m_bits;
+        other.m_type = Type::Undefined;
+        other.m_exact = false;
+        other.m_flags = 0;
+    }
+    Value &operator=(const Value &other) noexcept
+    {
+        if (this != &other) {
+            Value copy(other);
+            *this = std::move(copy);
+        }
+        return *this;
+    }
+    Value &operator=(Value &&other) noexcept
+    {
+        if (this != &other) {
+            release();
+            m_type = other.m_type;
+            m_flags = other.m_flags;
+            m_exact = other.m_exact;
+            m_bits = other.m_bits;
+            other.m_type = Type::Undefined;
+            other.m_exact = false;
+            other.m_flags = 0;
+        }
+        return *this;
+    }
+    ~Value() { release(); }
 
     Type type() const noexcept { return m_type; }
     bool isUndefined() const noexcept { return m_type == Type::Undefined; }
@@ -153,7 +193,12 @@ public:
 private:
     bool hasPayload() const noexcept { return m_type >= Type::String || m_exact; }
     double exactDouble() const noexcept;
-    void release() noexcept;
+    void release() noexcept
+    {
+        if (hasPayload())
+            releasePayload();
+    }
+    void releasePayload() noexcept;   // drops one reference, frees the payload on the last
 
     Type m_type = Type::Undefined;
     std::uint8_t m_flags = 0;
@@ -162,12 +207,15 @@ private:
         bool m_bool;
         double m_number = 0.0;
         Internal::Payload *m_payload; // String, Array, Object, Function, exact Number
+        std::uint64_t m_bits;         // the raw word, for copying whichever is active
     };
 };
 
 // An object's members in insertion order. Lookup is linear for small objects and goes
 // through a hash index once an object grows past a few members, so both the typical
 // 5-field record and a 10,000-key lookup table are fast.
+static_assert(sizeof(void *) <= sizeof(std::uint64_t));
+
 class Object
 {
 public:
