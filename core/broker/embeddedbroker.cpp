@@ -1,0 +1,1069 @@
+#include "broker/embeddedbroker.h"
+
+#include "broker/brokerstore_p.h"
+#include "broker/embeddedqueue_p.h"
+#include "broker/topicpattern.h"
+#include "data/json.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QHash>
+#include <QUuid>
+
+#include <future>
+#include <limits>
+#include <mutex>
+
+using namespace Qt::StringLiterals;
+
+namespace Conflux::Broker {
+
+namespace Internal {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Conflux::Broker)
+};
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+const QList<double> latencyBounds{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
+QString handleFor(const Entry *e)
+{
+    return QString::number(e->seq) + u'.' + QString::number(e->leaseToken);
+}
+
+bool parseHandle(const QString &handle, qint64 &seq, quint64 &token)
+{
+    const qsizetype dot = handle.indexOf(u'.');
+    if (dot <= 0)
+        return false;
+    bool ok1 = false, ok2 = false;
+    seq = QStringView(handle).left(dot).toLongLong(&ok1);
+    token = QStringView(handle).mid(dot + 1).toULongLong(&ok2);
+    return ok1 && ok2;
+}
+
+// Callbacks to run once the broker's lock is released.
+using Deferred = std::vector<std::function<void()>>;
+
+void runAll(Deferred &deferred)
+{
+    for (auto &f : deferred)
+        f();
+    deferred.clear();
+}
+
+} // namespace
+
+class EmbeddedBrokerPrivate
+{
+public:
+    explicit EmbeddedBrokerPrivate(EmbeddedBroker::Options o) : options(std::move(o)) {}
+
+    Result<QueueState *> queueFor(const QString &name)
+    {
+        auto it = queues.find(name);
+        if (it == queues.end() || !it->second)
+            return makeError("broker_unknown_queue", Tr::tr("no queue named \"%1\"").arg(name));
+        return it->second.get();
+    }
+    Error notOpen() const
+    {
+        return closed ? makeError("broker_closed", Tr::tr("the broker is closed"))
+                      : makeError("broker_not_open", Tr::tr("the broker is not open"));
+    }
+
+    Message toMessage(const Entry &e) const;
+    void deliverTo(QueueState &q, const ReceiveOptions &options, qint64 now, std::vector<Entry> &out,
+                   WriteBatch &batch, bool &mustCommit);
+    void finishReceive(std::vector<Entry> entries, const QString &queue, MessageBroker::ReceiveCallback done, WriteBatch batch,
+                       bool mustCommit);
+    void serveWaiters(QueueState &q, qint64 now, Deferred &deferred);
+    void deadLetter(QueueState &q, Entry *e, DeadLetterReason reason, qint64 now, WriteBatch &batch, Deferred &deferred);
+    void requeueOrDeadLetter(QueueState &q, Entry *e, qint64 delayMs, qint64 now, WriteBatch &batch, Deferred &deferred);
+    void adoptInto(const QString &queue, std::unique_ptr<Entry> e, qint64 now, Deferred &deferred);
+    Result<PublishReceipt> preparePublish(const QStringList &targets, Message &message, QByteArray payload,
+                                          QByteArray headers, qint64 now, WriteBatch &batch);
+    void publish(const QStringList &targets, Message message, MessageBroker::PublishCallback done);
+    void recordLatency(qint64 enqueuedAt, qint64 now);
+    qint64 tick();
+    Result<void> commitAndWait(WriteBatch batch);
+    template<typename Settle>
+    Result<SettleResult> settle(const QString &queue, const QStringList &handles, Settle settleOne,
+                                std::function<void(const Result<void> &)> after = {});
+
+    EmbeddedBroker::Options options;
+    BrokerStore store;
+    mutable std::mutex mutex;
+    bool opened = false;
+    bool closed = false;
+    std::map<QString, std::unique_ptr<QueueState>> queues;
+    std::map<QString, std::vector<std::unique_ptr<Entry>>> undeclared;
+    QHash<QString, qint64> dedup; // queue + '\n' + message id -> expires at
+    qint64 lastSeq = 0;
+    quint64 lastToken = 0;
+    qint64 nextDedupPrune = 0;
+    BrokerCounters counters;
+};
+
+Message EmbeddedBrokerPrivate::toMessage(const Entry &e) const
+{
+    Message m;
+    m.messageId = e.messageId;
+    m.topic = e.topic;
+    if (auto payload = Data::Json::parse(e.payload))
+        m.payload = std::move(*payload);
+    else
+        m.payload = Data::Value(QString::fromUtf8(e.payload)); // not ours: hand it out as text
+    if (!e.headers.isEmpty()) {
+        if (auto headers = Data::Json::parse(e.headers); headers && headers->isObject())
+            m.headers = headers->toObject();
+    }
+    m.priority = e.priority;
+    m.deliveryMode = e.mode;
+    m.correlationId = e.correlationId;
+    m.groupId = e.groupId;
+    m.deliverAtMs = e.deliverAt;
+    m.queue = e.queue;
+    m.enqueuedAtMs = e.enqueuedAt;
+    m.expiresAtMs = e.expiresAt;
+    m.ttlMs = e.expiresAt > 0 ? e.expiresAt - e.enqueuedAt : 0;
+    m.deliveryCount = e.deliveryCount;
+    m.dlqReason = e.dlqReason;
+    m.originalQueue = e.originalQueue;
+    m.originalTopic = e.originalTopic;
+    return m;
+}
+
+void EmbeddedBrokerPrivate::recordLatency(qint64 enqueuedAt, qint64 now)
+{
+    const double seconds = double(std::max<qint64>(0, now - enqueuedAt)) / 1000.0;
+    counters.latencySumSeconds += seconds;
+    ++counters.latencyCount;
+    for (qsizetype i = 0; i < latencyBounds.size(); ++i) {
+        if (seconds <= latencyBounds[i])
+            ++counters.latencyBuckets[i];
+    }
+    ++counters.latencyBuckets.last();
+}
+
+void EmbeddedBrokerPrivate::adoptInto(const QString &queue, std::unique_ptr<Entry> e, qint64 now, Deferred &deferred)
+{
+    auto it = queues.find(queue);
+    if (it == queues.end()) {
+        e->state = Entry::State::Detached;
+        undeclared[queue].push_back(std::move(e));
+        return;
+    }
+    it->second->adopt(std::move(e), now);
+    serveWaiters(*it->second, now, deferred);
+}
+
+void EmbeddedBrokerPrivate::deadLetter(QueueState &q, Entry *e, DeadLetterReason reason, qint64 now,
+                                       WriteBatch &batch, Deferred &deferred)
+{
+    std::unique_ptr<Entry> owned = q.release(e);
+    ++q.deadLettered;
+    ++counters.deadLettered;
+    const QString target = q.config().deadLetterQueue;
+    if (target.isEmpty() || target == q.config().name) {
+        // Nowhere to keep it: counted, then dropped.
+        batch.ops.push_back({WriteOp::Kind::Delete, owned->seq});
+        return;
+    }
+    if (owned->dlqReason == DeadLetterReason::None) {
+        owned->originalQueue = owned->queue;
+        owned->originalTopic = owned->topic;
+    }
+    owned->dlqReason = reason;
+    owned->queue = target;
+    owned->deliveryCount = 0;
+    owned->deliverAt = 0;
+    auto dlq = queues.find(target);
+    const qint64 ttl = dlq != queues.end() ? dlq->second->config().ttlMs : 0;
+    owned->expiresAt = ttl > 0 ? now + ttl : 0;
+    WriteOp op{WriteOp::Kind::Move, owned->seq};
+    op.queue = target;
+    op.reason = int(reason);
+    op.text = owned->originalQueue;
+    op.text2 = owned->originalTopic;
+    op.expiresAt = owned->expiresAt;
+    batch.ops.push_back(std::move(op));
+    adoptInto(target, std::move(owned), now, deferred);
+}
+
+void EmbeddedBrokerPrivate::requeueOrDeadLetter(QueueState &q, Entry *e, qint64 delayMs, qint64 now,
+                                                WriteBatch &batch, Deferred &deferred)
+{
+    q.endLease(e);
+    if (e->deliveryCount >= q.config().maxDeliveryAttempts) {
+        deadLetter(q, e, DeadLetterReason::MaxRetriesExceeded, now, batch, deferred);
+        return;
+    }
+    e->deliverAt = delayMs > 0 ? now + delayMs : 0;
+    WriteOp op{WriteOp::Kind::UpdateDelivery, e->seq};
+    op.count = e->deliveryCount;
+    op.deliverAt = e->deliverAt;
+    batch.ops.push_back(std::move(op));
+    q.makeAvailable(e, now);
+}
+
+void EmbeddedBrokerPrivate::deliverTo(QueueState &q, const ReceiveOptions &options, qint64 now,
+                                      std::vector<Entry> &out, WriteBatch &batch, bool &mustCommit)
+{
+    const int max = std::clamp(options.maxMessages, 1, 10000);
+    const qint64 visibility = options.visibilityTimeoutMs > 0 ? options.visibilityTimeoutMs
+                                                              : q.config().visibilityTimeoutMs;
+    Deferred none;
+    while (int(out.size()) < max) {
+        Entry *e = q.next();
+        if (!e)
+            break;
+        if (e->expiresAt > 0 && e->expiresAt <= now) {
+            deadLetter(q, e, DeadLetterReason::Expired, now, batch, none);
+            continue;
+        }
+        ++e->deliveryCount;
+        if (e->mode == DeliveryMode::AtMostOnce) {
+            // Gone from the queue (durably, before the consumer sees it).
+            std::unique_ptr<Entry> owned = q.release(e);
+            batch.ops.push_back({WriteOp::Kind::Delete, owned->seq});
+            mustCommit = true;
+            ++q.acked;
+            ++counters.consumed;
+            recordLatency(owned->enqueuedAt, now);
+            out.push_back(*owned);
+            continue;
+        }
+        q.lease(e, ++lastToken, now + visibility, options.consumerId);
+        WriteOp op{WriteOp::Kind::UpdateDelivery, e->seq};
+        op.count = e->deliveryCount;
+        op.deliverAt = e->deliverAt;
+        batch.ops.push_back(std::move(op));
+        out.push_back(*e);
+    }
+    // Dead letters found on the way go to queues that may have waiters of their own; they
+    // are served on the next tick.
+    if (!none.empty())
+        store.wake();
+    if (!options.consumerId.isEmpty())
+        q.consumers.insert(options.consumerId, now);
+}
+
+void EmbeddedBrokerPrivate::finishReceive(std::vector<Entry> entries, const QString &queue, MessageBroker::ReceiveCallback done,
+                                          WriteBatch batch, bool mustCommit)
+{
+    auto deliver = [this, entries = std::move(entries), done](const Result<void> &result) {
+        if (!result) {
+            done(result.error());
+            return;
+        }
+        QList<Delivery> deliveries;
+        deliveries.reserve(qsizetype(entries.size()));
+        for (const Entry &e : entries) {
+            Delivery d;
+            d.message = toMessage(e);
+            if (e.leaseToken != 0) {
+                d.receiptHandle = handleFor(&e);
+                d.leaseExpiresAtMs = e.leaseExpiresAt;
+            }
+            deliveries.append(std::move(d));
+        }
+        done(std::move(deliveries));
+    };
+    Q_UNUSED(queue);
+    if (!mustCommit) {
+        if (!batch.ops.empty())
+            store.submit(std::move(batch)); // delivery counts, behind the delivery
+        deliver(Result<void>());
+        return;
+    }
+    batch.done = [deliver](const Result<void> &result, WriteBatch &) { deliver(result); };
+    store.submit(std::move(batch));
+}
+
+void EmbeddedBrokerPrivate::serveWaiters(QueueState &q, qint64 now, Deferred &deferred)
+{
+    while (!q.waiters.empty() && q.next()) {
+        Waiter w = std::move(q.waiters.front());
+        q.waiters.pop_front();
+        std::vector<Entry> entries;
+        WriteBatch batch;
+        bool mustCommit = false;
+        deliverTo(q, w.options, now, entries, batch, mustCommit);
+        if (entries.empty() && batch.ops.empty()) {
+            q.waiters.push_front(std::move(w));
+            break;
+        }
+        if (mustCommit) {
+            // Submitted now, under the lock, to keep the order of writes.
+            auto done = w.done;
+            auto copy = std::move(entries);
+            finishReceive(std::move(copy), q.config().name, std::move(done), std::move(batch), true);
+        } else {
+            if (!batch.ops.empty())
+                store.submit(std::move(batch));
+            deferred.push_back([this, entries = std::move(entries), name = q.config().name, done = w.done]() mutable {
+                finishReceive(std::move(entries), name, std::move(done), WriteBatch(), false);
+            });
+        }
+    }
+}
+
+qint64 EmbeddedBrokerPrivate::tick()
+{
+    Deferred deferred;
+    qint64 next = std::numeric_limits<qint64>::max();
+    {
+        std::lock_guard lock(mutex);
+        const qint64 now = nowMs();
+        WriteBatch batch;
+        for (auto &[name, q] : queues) {
+            q->promoteDue(now);
+            for (Entry *e : q->expiredLeases(now))
+                requeueOrDeadLetter(*q, e, 0, now, batch, deferred);
+            for (Entry *e : q->expiredMessages(now)) {
+                if (e->state != Entry::State::InFlight)
+                    deadLetter(*q, e, DeadLetterReason::Expired, now, batch, deferred);
+            }
+        }
+        for (auto &[name, q] : queues) {
+            serveWaiters(*q, now, deferred);
+            while (!q->waiters.empty() && q->waiters.front().deadline <= now) {
+                auto done = std::move(q->waiters.front().done);
+                q->waiters.pop_front();
+                deferred.push_back([done = std::move(done)] { done(QList<Delivery>()); });
+            }
+            // Waiters are in arrival order, not deadline order: time out any that are due.
+            for (auto it = q->waiters.begin(); it != q->waiters.end();) {
+                if (it->deadline <= now) {
+                    deferred.push_back([done = std::move(it->done)] { done(QList<Delivery>()); });
+                    it = q->waiters.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            next = std::min(next, q->nextEvent());
+        }
+        if (now >= nextDedupPrune) {
+            for (auto it = dedup.begin(); it != dedup.end();) {
+                it = it.value() <= now ? dedup.erase(it) : std::next(it);
+            }
+            WriteOp op{WriteOp::Kind::PruneDedup};
+            op.time = now;
+            batch.ops.push_back(std::move(op));
+            nextDedupPrune = now + 60 * 1000;
+        }
+        if (!batch.ops.empty())
+            store.submit(std::move(batch));
+        next = next == std::numeric_limits<qint64>::max() ? 1000 : next - now;
+    }
+    runAll(deferred);
+    return next;
+}
+
+Result<void> EmbeddedBrokerPrivate::commitAndWait(WriteBatch batch)
+{
+    std::promise<Result<void>> promise;
+    auto future = promise.get_future();
+    batch.done = [&promise](const Result<void> &result, WriteBatch &) { promise.set_value(result); };
+    store.submit(std::move(batch));
+    return future.get();
+}
+
+Result<PublishReceipt> EmbeddedBrokerPrivate::preparePublish(const QStringList &targets, Message &message,
+                                                             QByteArray payload, QByteArray headers, qint64 now,
+                                                             WriteBatch &batch)
+{
+    PublishReceipt receipt;
+    receipt.messageId = message.messageId;
+    int duplicates = 0;
+    std::vector<std::pair<QueueState *, DeliveryMode>> accepted;
+    for (const QString &name : targets) {
+        auto q = queueFor(name);
+        if (!q)
+            return q.error();
+        QueueState &queue = **q;
+        const DeliveryMode mode = message.deliveryMode.value_or(queue.config().deliveryMode);
+        if (mode == DeliveryMode::ExactlyOnce) {
+            const QString key = name + u'\n' + message.messageId;
+            auto it = dedup.constFind(key);
+            if (it != dedup.cend() && it.value() > now) {
+                ++duplicates;
+                continue;
+            }
+        }
+        if (queue.config().maxSize > 0 && queue.size() >= queue.config().maxSize) {
+            Entry *oldest = queue.config().overflow == OverflowPolicy::DropOldest ? queue.oldestReady() : nullptr;
+            if (!oldest) {
+                return makeError("broker_queue_full",
+                                 Tr::tr("queue \"%1\" is full (%2 messages, max_size %2)")
+                                     .arg(name)
+                                     .arg(queue.config().maxSize));
+            }
+        }
+        accepted.emplace_back(&queue, mode);
+    }
+    Deferred deferred;
+    for (auto [queue, mode] : accepted) {
+        const QueueConfig &config = queue->config();
+        if (config.maxSize > 0 && queue->size() >= config.maxSize)
+            deadLetter(*queue, queue->oldestReady(), DeadLetterReason::Overflow, now, batch, deferred);
+        auto e = std::make_unique<Entry>();
+        e->seq = ++lastSeq;
+        e->queue = config.name;
+        e->messageId = message.messageId;
+        e->topic = message.topic;
+        e->groupId = message.groupId;
+        e->correlationId = message.correlationId;
+        e->payload = payload;
+        e->headers = headers;
+        e->priority = message.priority;
+        e->mode = mode;
+        e->enqueuedAt = now;
+        e->deliverAt = message.deliverAtMs > now ? message.deliverAtMs : 0;
+        const qint64 ttl = message.ttlMs > 0 ? message.ttlMs : config.ttlMs;
+        e->expiresAt = ttl > 0 ? now + ttl : 0;
+        if (mode == DeliveryMode::ExactlyOnce) {
+            const qint64 expires = now + config.dedupWindowMs;
+            dedup.insert(config.name + u'\n' + message.messageId, expires);
+            WriteOp op{WriteOp::Kind::Dedup};
+            op.queue = config.name;
+            op.text = message.messageId;
+            op.time = expires;
+            batch.ops.push_back(std::move(op));
+        }
+        batch.ops.push_back({WriteOp::Kind::Insert, e->seq, e.get()});
+        batch.inserted.push_back(std::move(e));
+        ++queue->pending;
+        receipt.queues.append(config.name);
+    }
+    // Dead letters made room; their queues' waiters are served on the next tick.
+    if (!deferred.empty())
+        store.wake();
+    receipt.duplicate = accepted.empty() && duplicates > 0;
+    return receipt;
+}
+
+template<typename Settle>
+Result<SettleResult> EmbeddedBrokerPrivate::settle(const QString &queue, const QStringList &handles,
+                                                   Settle settleOne, std::function<void(const Result<void> &)> after)
+{
+    SettleResult result;
+    WriteBatch batch;
+    Deferred deferred;
+    {
+        std::lock_guard lock(mutex);
+        if (!opened)
+            return notOpen();
+        auto q = queueFor(queue);
+        if (!q)
+            return q.error();
+        const qint64 now = nowMs();
+        for (const QString &handle : handles) {
+            qint64 seq = 0;
+            quint64 token = 0;
+            Entry *e = parseHandle(handle, seq, token) ? (*q)->find(seq) : nullptr;
+            if (!e || e->state != Entry::State::InFlight || e->leaseToken != token) {
+                result.unknownHandles.append(handle);
+                continue;
+            }
+            settleOne(**q, e, now, batch, deferred);
+            ++result.settled;
+        }
+    }
+    runAll(deferred);
+    if (batch.ops.empty())
+        return result;
+    Result<void> committed = commitAndWait(std::move(batch));
+    if (after)
+        after(committed);
+    if (!committed)
+        return committed.error();
+    return result;
+}
+
+namespace {
+
+// Serializes outside the lock; checks the size limit.
+Result<std::pair<QByteArray, QByteArray>> encode(Message &message, qint64 maxBytes)
+{
+    if (message.messageId.isEmpty())
+        message.messageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    else if (message.messageId.size() > 256)
+        return makeError("broker_invalid_message", Tr::tr("message_id is longer than 256 characters"));
+    QByteArray payload = Data::Json::serialize(message.payload.isUndefined() ? Data::Value(nullptr) : message.payload);
+    QByteArray headers = message.headers.isEmpty() ? QByteArray() : Data::Json::serialize(Data::Value(message.headers));
+    if (payload.size() + headers.size() > maxBytes) {
+        return makeError("broker_message_too_large",
+                         Tr::tr("message %1 is %2 bytes; the limit is %3 bytes (payload and headers as JSON)")
+                             .arg(message.messageId)
+                             .arg(payload.size() + headers.size())
+                             .arg(maxBytes));
+    }
+    return std::pair{std::move(payload), std::move(headers)};
+}
+
+} // namespace
+
+void EmbeddedBrokerPrivate::publish(const QStringList &targets, Message message, MessageBroker::PublishCallback done)
+{
+    auto encoded = encode(message, options.maxPayloadBytes);
+    if (!encoded) {
+        done(encoded.error());
+        return;
+    }
+    WriteBatch batch;
+    Result<PublishReceipt> receipt = Error();
+    {
+        std::lock_guard lock(mutex);
+        if (!opened) {
+            receipt = notOpen();
+        } else {
+            receipt = preparePublish(targets, message, std::move(encoded->first), std::move(encoded->second), nowMs(),
+                                     batch);
+            if (receipt && !batch.inserted.empty()) {
+                // Filed for delivery only once durable: no consumer sees an uncommitted message.
+                batch.done = [this, receipt = *receipt, done](const Result<void> &result, WriteBatch &b) {
+                    Deferred deferred;
+                    {
+                        std::lock_guard lock(mutex);
+                        const qint64 now = nowMs();
+                        for (auto &e : b.inserted) {
+                            auto it = queues.find(e->queue);
+                            if (it == queues.end())
+                                continue;
+                            QueueState &q = *it->second;
+                            --q.pending;
+                            if (!result) {
+                                if (e->mode == DeliveryMode::ExactlyOnce)
+                                    dedup.remove(e->queue + u'\n' + e->messageId);
+                                continue;
+                            }
+                            ++q.published;
+                            ++counters.produced;
+                            q.adopt(std::move(e), now);
+                            serveWaiters(q, now, deferred);
+                        }
+                    }
+                    runAll(deferred);
+                    if (result)
+                        done(receipt);
+                    else
+                        done(result.error());
+                };
+                store.submit(std::move(batch));
+                return;
+            }
+            if (receipt && !batch.ops.empty())
+                store.submit(std::move(batch));
+        }
+    }
+    done(std::move(receipt));
+}
+
+} // namespace Internal
+
+using namespace Internal;
+
+EmbeddedBroker::EmbeddedBroker(Options options) : d(std::make_unique<EmbeddedBrokerPrivate>(std::move(options)))
+{
+    d->counters.latencyBounds = latencyBounds;
+    d->counters.latencyBuckets = QList<quint64>(latencyBounds.size() + 1, 0);
+}
+
+EmbeddedBroker::~EmbeddedBroker()
+{
+    close();
+}
+
+Result<void> EmbeddedBroker::open()
+{
+    std::lock_guard lock(d->mutex);
+    if (d->opened)
+        return {};
+    if (d->closed)
+        return d->notOpen();
+    if (auto r = d->store.open(d->options.databasePath, d->options.busyTimeoutMs, d->options.maxDatabaseBytes); !r)
+        return r;
+    auto loaded = d->store.load();
+    if (!loaded)
+        return loaded.error();
+    d->lastSeq = loaded->maxSeq;
+    for (auto &e : loaded->messages) {
+        const QString queue = e->queue;
+        d->undeclared[queue].push_back(std::move(e));
+    }
+    const qint64 now = nowMs();
+    for (const auto &[queue, id, expires] : loaded->dedup) {
+        if (expires > now)
+            d->dedup.insert(queue + u'\n' + id, expires);
+    }
+    d->opened = true;
+    d->store.start([this] { return d->tick(); });
+    return {};
+}
+
+void EmbeddedBroker::close()
+{
+    std::vector<Waiter> waiters;
+    {
+        std::lock_guard lock(d->mutex);
+        if (d->closed)
+            return;
+        d->closed = true;
+        if (!d->opened)
+            return;
+        d->opened = false;
+        for (auto &[name, q] : d->queues) {
+            for (Waiter &w : q->waiters)
+                waiters.push_back(std::move(w));
+            q->waiters.clear();
+        }
+    }
+    for (Waiter &w : waiters)
+        w.done(makeError("broker_closed", Tr::tr("the broker is closed")));
+    d->store.stop();
+}
+
+Result<void> EmbeddedBroker::declareQueue(const QueueConfig &config)
+{
+    auto invalid = [&](const QString &what) {
+        return makeError("broker_invalid_queue", Tr::tr("queue \"%1\": %2").arg(config.name, what));
+    };
+    if (config.name.isEmpty() || config.name.contains(u'\n'))
+        return invalid(Tr::tr("the name is empty or has a line break"));
+    for (const QString &pattern : config.topics) {
+        if (const QString problem = topicPatternProblem(pattern); !problem.isEmpty())
+            return invalid(Tr::tr("topic \"%1\": %2").arg(pattern, problem));
+    }
+    if (config.maxDeliveryAttempts < 1)
+        return invalid(Tr::tr("max_delivery_attempts must be at least 1"));
+    if (config.visibilityTimeoutMs <= 0)
+        return invalid(Tr::tr("the visibility timeout must be positive"));
+    if (config.maxSize < 0 || config.ttlMs < 0 || config.dedupWindowMs < 0)
+        return invalid(Tr::tr("max_size, ttl and the dedup window cannot be negative"));
+    if (config.deadLetterQueue == config.name)
+        return invalid(Tr::tr("a queue cannot be its own dead-letter queue"));
+    Deferred deferred;
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened)
+            return d->notOpen();
+        const qint64 now = nowMs();
+        auto &slot = d->queues[config.name];
+        if (slot) {
+            slot->reconfigure(config);
+        } else {
+            slot = std::make_unique<QueueState>(config);
+            // Messages stored before the queue was declared (a restart) are ready again.
+            if (auto node = d->undeclared.extract(config.name)) {
+                for (auto &e : node.mapped())
+                    slot->adopt(std::move(e), now);
+            }
+        }
+        d->serveWaiters(*slot, now, deferred);
+    }
+    runAll(deferred);
+    return {};
+}
+
+QList<QueueConfig> EmbeddedBroker::queues() const
+{
+    std::lock_guard lock(d->mutex);
+    QList<QueueConfig> out;
+    for (const auto &[name, q] : d->queues)
+        out.append(q->config());
+    return out;
+}
+
+std::optional<QueueConfig> EmbeddedBroker::queue(const QString &name) const
+{
+    std::lock_guard lock(d->mutex);
+    auto it = d->queues.find(name);
+    if (it == d->queues.end())
+        return std::nullopt;
+    return it->second->config();
+}
+
+
+
+void EmbeddedBroker::publishAsync(const QString &queue, Message message, PublishCallback done)
+{
+    d->publish({queue}, std::move(message), std::move(done));
+}
+
+void EmbeddedBroker::publishToTopicAsync(Message message, PublishCallback done)
+{
+    if (const QString problem = topicProblem(message.topic); !problem.isEmpty()) {
+        done(makeError("broker_invalid_message", Tr::tr("topic \"%1\": %2").arg(message.topic, problem)));
+        return;
+    }
+    QStringList targets;
+    {
+        std::lock_guard lock(d->mutex);
+        for (const auto &[name, q] : d->queues) {
+            const QStringList &patterns = q->config().topics;
+            if (std::any_of(patterns.begin(), patterns.end(),
+                            [&](const QString &pattern) { return topicMatches(pattern, message.topic); }))
+                targets.append(name);
+        }
+    }
+    if (targets.isEmpty()) {
+        done(makeError("broker_no_route", Tr::tr("no queue is bound to topic \"%1\"").arg(message.topic)));
+        return;
+    }
+    d->publish(targets, std::move(message), std::move(done));
+}
+
+Result<QList<PublishReceipt>> EmbeddedBroker::publishBatch(const QString &queue, QList<Message> messages)
+{
+    std::vector<std::pair<QByteArray, QByteArray>> encoded;
+    encoded.reserve(size_t(messages.size()));
+    for (Message &m : messages) {
+        auto e = encode(m, d->options.maxPayloadBytes);
+        if (!e)
+            return e.error();
+        encoded.push_back(std::move(*e));
+    }
+    std::promise<Result<void>> promise;
+    auto future = promise.get_future();
+    QList<PublishReceipt> receipts;
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened)
+            return d->notOpen();
+        WriteBatch batch;
+        const qint64 now = nowMs();
+        for (qsizetype i = 0; i < messages.size(); ++i) {
+            auto receipt = d->preparePublish({queue}, messages[i], std::move(encoded[size_t(i)].first),
+                                             std::move(encoded[size_t(i)].second), now, batch);
+            if (!receipt) {
+                // All or none: undo the reservations of the earlier messages.
+                for (auto &e : batch.inserted) {
+                    if (auto it = d->queues.find(e->queue); it != d->queues.end())
+                        --it->second->pending;
+                    if (e->mode == DeliveryMode::ExactlyOnce)
+                        d->dedup.remove(e->queue + u'\n' + e->messageId);
+                }
+                if (!batch.ops.empty()) {
+                    // Overflow dead-lettering already happened in memory; keep the store in step.
+                    std::erase_if(batch.ops, [](const WriteOp &op) {
+                        return op.kind == WriteOp::Kind::Insert || op.kind == WriteOp::Kind::Dedup;
+                    });
+                    batch.inserted.clear();
+                    d->store.submit(std::move(batch));
+                }
+                return Error{receipt.error().code,
+                             Tr::tr("message %1 of the batch: %2").arg(i + 1).arg(receipt.error().message),
+                             receipt.error().details};
+            }
+            receipts.append(*receipt);
+        }
+        batch.done = [this, &promise, queue](const Result<void> &result, WriteBatch &b) {
+            Deferred deferred;
+            {
+                std::lock_guard lock(d->mutex);
+                const qint64 now = nowMs();
+                for (auto &e : b.inserted) {
+                    QueueState &q = *d->queues.at(e->queue);
+                    --q.pending;
+                    if (!result) {
+                        if (e->mode == DeliveryMode::ExactlyOnce)
+                            d->dedup.remove(e->queue + u'\n' + e->messageId);
+                        continue;
+                    }
+                    ++q.published;
+                    ++d->counters.produced;
+                    q.adopt(std::move(e), now);
+                }
+                if (auto it = d->queues.find(queue); it != d->queues.end())
+                    d->serveWaiters(*it->second, now, deferred);
+            }
+            runAll(deferred);
+            promise.set_value(result);
+        };
+        d->store.submit(std::move(batch));
+    }
+    if (Result<void> committed = future.get(); !committed)
+        return committed.error();
+    return receipts;
+}
+
+void EmbeddedBroker::receiveAsync(const QString &queue, const ReceiveOptions &options, MessageBroker::ReceiveCallback done)
+{
+    std::vector<Entry> entries;
+    WriteBatch batch;
+    bool mustCommit = false;
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened) {
+            done(d->notOpen());
+            return;
+        }
+        auto q = d->queueFor(queue);
+        if (!q) {
+            done(q.error());
+            return;
+        }
+        const qint64 now = nowMs();
+        d->deliverTo(**q, options, now, entries, batch, mustCommit);
+        if (entries.empty() && options.waitMs > 0) {
+            if (!batch.ops.empty())
+                d->store.submit(std::move(batch));
+            (*q)->waiters.push_back({options, std::move(done), now + options.waitMs});
+            d->store.wake(); // the writer's clock must know the new deadline
+            return;
+        }
+        if (mustCommit) {
+            d->finishReceive(std::move(entries), queue, std::move(done), std::move(batch), true);
+            return;
+        }
+        if (!batch.ops.empty())
+            d->store.submit(std::move(batch));
+    }
+    d->finishReceive(std::move(entries), queue, std::move(done), WriteBatch(), false);
+}
+
+Result<SettleResult> EmbeddedBroker::ack(const QString &queue, const QStringList &receiptHandles,
+                                         const AckOptions &options)
+{
+    auto acked = std::make_shared<std::vector<std::unique_ptr<Entry>>>();
+    return d->settle(
+        queue, receiptHandles,
+        [&](QueueState &q, Entry *e, qint64 now, WriteBatch &batch, Deferred &) {
+            std::unique_ptr<Entry> owned = q.release(e);
+            batch.ops.push_back({WriteOp::Kind::Delete, owned->seq});
+            if (!options.consumerGroup.isEmpty()) {
+                WriteOp op{WriteOp::Kind::Processed};
+                op.queue = queue;
+                op.text = options.consumerGroup;
+                op.text2 = owned->messageId;
+                op.time = now;
+                batch.ops.push_back(std::move(op));
+            }
+            ++q.acked;
+            ++d->counters.consumed;
+            d->recordLatency(owned->enqueuedAt, now);
+            acked->push_back(std::move(owned));
+        },
+        [this, acked, queue](const Result<void> &committed) {
+            if (committed)
+                return;
+            // The ack did not reach the disk: the messages are still stored, so they are
+            // delivered again, here as after a restart.
+            Deferred deferred;
+            {
+                std::lock_guard lock(d->mutex);
+                const qint64 now = nowMs();
+                for (auto &e : *acked)
+                    d->adoptInto(queue, std::move(e), now, deferred);
+            }
+            runAll(deferred);
+        });
+}
+
+Result<SettleResult> EmbeddedBroker::nack(const QString &queue, const QStringList &receiptHandles,
+                                          const NackOptions &options)
+{
+    return d->settle(queue, receiptHandles,
+                     [&](QueueState &q, Entry *e, qint64 now, WriteBatch &batch, Deferred &deferred) {
+                         if (!options.requeue) {
+                             q.endLease(e);
+                             d->deadLetter(q, e, DeadLetterReason::Rejected, now, batch, deferred);
+                             return;
+                         }
+                         d->requeueOrDeadLetter(q, e, std::max<qint64>(0, options.delayMs), now, batch, deferred);
+                         d->serveWaiters(q, now, deferred);
+                     });
+}
+
+Result<SettleResult> EmbeddedBroker::reject(const QString &queue, const QStringList &receiptHandles)
+{
+    return nack(queue, receiptHandles, NackOptions{false, 0});
+}
+
+Result<int> EmbeddedBroker::releaseConsumer(const QString &queue, const QString &consumerId)
+{
+    WriteBatch batch;
+    Deferred deferred;
+    int released = 0;
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened)
+            return d->notOpen();
+        auto q = d->queueFor(queue);
+        if (!q)
+            return q.error();
+        const qint64 now = nowMs();
+        for (Entry *e : (*q)->leasedBy(consumerId)) {
+            d->requeueOrDeadLetter(**q, e, 0, now, batch, deferred);
+            ++released;
+        }
+        (*q)->consumers.remove(consumerId);
+        d->serveWaiters(**q, now, deferred);
+        if (!batch.ops.empty())
+            d->store.submit(std::move(batch));
+    }
+    runAll(deferred);
+    return released;
+}
+
+Result<bool> EmbeddedBroker::processed(const QString &queue, const QString &group, const QString &messageId)
+{
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened)
+            return d->notOpen();
+    }
+    return d->store.processed(queue, group, messageId);
+}
+
+Result<QList<QueueStats>> EmbeddedBroker::stats()
+{
+    std::lock_guard lock(d->mutex);
+    if (!d->opened)
+        return d->notOpen();
+    const qint64 now = nowMs();
+    QList<QueueStats> out;
+    for (const auto &[name, q] : d->queues) {
+        QueueStats s;
+        s.name = name;
+        s.type = q->config().type;
+        s.depth = q->readyCount();
+        s.delayed = q->delayedCount();
+        s.inFlight = q->inFlightCount();
+        if (const QString &dlq = q->config().deadLetterQueue; !dlq.isEmpty()) {
+            auto it = d->queues.find(dlq);
+            s.deadLetterDepth = it != d->queues.end() ? it->second->size() - it->second->pending
+                                                      : d->undeclared.count(dlq) ? qint64(d->undeclared.at(dlq).size()) : 0;
+        }
+        if (const Entry *oldest = q->oldestReady())
+            s.oldestAgeMs = std::max<qint64>(0, now - oldest->enqueuedAt);
+        s.consumerLag = s.depth + s.delayed + s.inFlight;
+        const qint64 recent = now - std::max<qint64>(q->config().visibilityTimeoutMs, 30000);
+        for (auto it = q->consumers.cbegin(); it != q->consumers.cend(); ++it)
+            s.consumers += it.value() >= recent ? 1 : 0;
+        s.published = q->published;
+        s.acked = q->acked;
+        s.deadLettered = q->deadLettered;
+        out.append(s);
+    }
+    return out;
+}
+
+Result<QList<Message>> EmbeddedBroker::browse(const QString &queue, int offset, int limit)
+{
+    std::vector<Entry> entries;
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened)
+            return d->notOpen();
+        auto q = d->queueFor(queue);
+        if (!q)
+            return q.error();
+        const std::vector<Entry *> order = (*q)->browseOrder();
+        for (size_t i = size_t(std::max(0, offset)); i < order.size() && int(entries.size()) < limit; ++i)
+            entries.push_back(*order[i]);
+    }
+    QList<Message> out;
+    out.reserve(qsizetype(entries.size()));
+    for (const Entry &e : entries)
+        out.append(d->toMessage(e));
+    return out;
+}
+
+Result<int> EmbeddedBroker::replay(const QString &deadLetterQueue, const QStringList &messageIds)
+{
+    WriteBatch batch;
+    Deferred deferred;
+    int moved = 0;
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened)
+            return d->notOpen();
+        auto q = d->queueFor(deadLetterQueue);
+        if (!q)
+            return q.error();
+        const qint64 now = nowMs();
+        for (Entry *e : (*q)->browseOrder()) {
+            if (!messageIds.isEmpty() && !messageIds.contains(e->messageId))
+                continue;
+            auto target = d->queues.find(e->originalQueue);
+            if (e->originalQueue.isEmpty() || target == d->queues.end())
+                continue; // not a dead letter, or its queue is gone: stays here
+            std::unique_ptr<Entry> owned = (*q)->release(e);
+            owned->dlqReason = DeadLetterReason::None;
+            owned->queue = owned->originalQueue;
+            owned->originalQueue.clear();
+            owned->originalTopic.clear();
+            owned->deliveryCount = 0;
+            owned->deliverAt = 0;
+            const qint64 ttl = target->second->config().ttlMs;
+            owned->expiresAt = ttl > 0 ? now + ttl : 0;
+            WriteOp op{WriteOp::Kind::Move, owned->seq};
+            op.queue = owned->queue;
+            op.expiresAt = owned->expiresAt;
+            batch.ops.push_back(std::move(op));
+            const QString home = owned->queue;
+            d->adoptInto(home, std::move(owned), now, deferred);
+            ++moved;
+        }
+    }
+    runAll(deferred);
+    if (batch.ops.empty())
+        return moved;
+    if (auto r = d->commitAndWait(std::move(batch)); !r)
+        return r.error();
+    return moved;
+}
+
+Result<int> EmbeddedBroker::purge(const QString &queue)
+{
+    WriteBatch batch;
+    int purged = 0;
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->opened)
+            return d->notOpen();
+        auto q = d->queueFor(queue);
+        if (!q)
+            return q.error();
+        for (Entry *e : (*q)->browseOrder()) {
+            std::unique_ptr<Entry> owned = (*q)->release(e);
+            batch.ops.push_back({WriteOp::Kind::Delete, owned->seq});
+            ++purged;
+        }
+    }
+    if (batch.ops.empty())
+        return purged;
+    if (auto r = d->commitAndWait(std::move(batch)); !r)
+        return r.error();
+    return purged;
+}
+
+BrokerCounters EmbeddedBroker::counters() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->counters;
+}
+
+QHash<QString, qint64> EmbeddedBroker::undeclaredQueueDepths() const
+{
+    std::lock_guard lock(d->mutex);
+    QHash<QString, qint64> out;
+    for (const auto &[queue, entries] : d->undeclared) {
+        if (!entries.empty())
+            out.insert(queue, qint64(entries.size()));
+    }
+    return out;
+}
+
+} // namespace Conflux::Broker
