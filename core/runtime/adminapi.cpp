@@ -1,6 +1,7 @@
 #include "adminapi.h"
 
 #include "base/version.h"
+#include "brokerapi.h"
 #include "metrics.h"
 #include "model/documentkind.h"
 #include "processinfo.h"
@@ -134,7 +135,10 @@ HttpResponse AdminApi::route(const HttpRequest &request, QString &routeLabel)
         if (!get)
             return methodNotAllowed("GET, HEAD");
         updateProcessMetrics(m_metrics);
-        return HttpResponse(200, m_metrics.render(), MetricsRegistry::contentType());
+        QByteArray text = m_metrics.render();
+        if (m_broker)
+            m_broker->renderMetrics(text);
+        return HttpResponse(200, text, MetricsRegistry::contentType());
     }
     if (!path.startsWith(u"/api/"))
         return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(path));
@@ -148,6 +152,8 @@ HttpResponse AdminApi::route(const HttpRequest &request, QString &routeLabel)
         response.setHeader("WWW-Authenticate", "Bearer realm=\"conflux\"");
         return response;
     }
+    if (m_broker && BrokerApi::handles(path))
+        return m_broker->handle(request, routeLabel);
     routeLabel = path;
     if (path == u"/api/v1/status")
         return get ? status() : methodNotAllowed("GET, HEAD");

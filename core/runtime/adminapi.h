@@ -11,6 +11,7 @@ class StateStore;
 
 namespace Conflux::Runtime {
 
+class BrokerApi;
 class MetricsRegistry;
 class ProjectDeployment;
 
@@ -25,6 +26,7 @@ class ProjectDeployment;
 //   PUT  /api/v1/project             deploy a bundle (validated first; 400 with every error)
 //   GET  /api/v1/project/versions    stored versions, newest first
 //   POST /api/v1/project/rollback    {"version": n} or empty: the version before the active one
+//   .../api/v1/queues, /api/v1/topics  the message broker (see BrokerApi)
 //
 // Everything under /api/ requires "Authorization: Bearer <token>" (401 otherwise).
 class AdminApi
@@ -33,6 +35,8 @@ public:
     AdminApi(Store::StateStore &store, ProjectDeployment &deployment, MetricsRegistry &metrics);
 
     Http::HttpResponse handle(const Http::HttpRequest &request);
+    // Serves the broker's routes and metrics through `broker` (not owned; may be null).
+    void setBrokerApi(BrokerApi *broker) { m_broker = broker; }
 
 private:
     std::optional<QString> authenticate(const Http::HttpRequest &request); // token name
@@ -48,6 +52,7 @@ private:
     ProjectDeployment &m_deployment;
     MetricsRegistry &m_metrics;
     QDateTime m_started;
+    BrokerApi *m_broker = nullptr;
 };
 
 } // namespace Conflux::Runtime

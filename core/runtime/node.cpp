@@ -1,6 +1,9 @@
 #include "node.h"
 
 #include "adminapi.h"
+#include "brokerapi.h"
+#include "broker/embeddedbroker.h"
+#include "broker/projectqueues.h"
 #include "base/log.h"
 #include "gateway/httpserver.h"
 #include "metrics.h"
@@ -11,6 +14,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QJsonArray>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -84,6 +88,11 @@ Result<void> Node::start(const NodeOptions &options)
     if (Result<void> opened = store->open(); !opened)
         return opened;
 
+    Broker::EmbeddedBroker::Options brokerOptions;
+    brokerOptions.databasePath = QDir(options.dataFolder).filePath(u"broker.db"_s);
+    auto broker = std::make_unique<Broker::EmbeddedBroker>(brokerOptions);
+    if (Result<void> opened = broker->open(); !opened)
+        return opened;
     auto metrics = std::make_unique<MetricsRegistry>();
     auto loader = std::make_unique<Model::ProjectLoader>();
     auto *deployment = new ProjectDeployment(*store, *loader, this);
@@ -104,6 +113,8 @@ Result<void> Node::start(const NodeOptions &options)
         server->setTlsConfiguration(*tls);
     }
     auto api = std::make_unique<AdminApi>(*store, *deployment, *metrics);
+    auto brokerApi = std::make_unique<BrokerApi>(*broker);
+    api->setBrokerApi(brokerApi.get());
     server->setHandler([raw = api.get()](const Http::HttpRequest &request) { return raw->handle(request); });
     if (Result<void> listening = server->listen(options.adminAddress, options.adminPort); !listening) {
         delete server;
@@ -111,9 +122,12 @@ Result<void> Node::start(const NodeOptions &options)
         return listening;
     }
     connect(server, &Http::HttpServer::drained, this, &Node::finishStop);
+    connect(deployment, &ProjectDeployment::projectChanged, this, &Node::declareQueues);
     connect(deployment, &ProjectDeployment::projectChanged, this, &Node::projectChanged);
 
     m_store = std::move(store);
+    m_broker = std::move(broker);
+    m_brokerApi = std::move(brokerApi);
     m_metrics = std::move(metrics);
     m_loader = std::move(loader);
     m_adminApi = std::move(api);
@@ -126,6 +140,7 @@ Result<void> Node::start(const NodeOptions &options)
                {{u"admin"_s, adminUrl()},
                 {u"store"_s, m_store->config().describe()},
                 {u"project_version"_s, deployment->activeVersion() ? QJsonValue(*deployment->activeVersion()) : QJsonValue()}});
+    declareQueues();
     setState(State::Running);
     Q_EMIT projectChanged();
     return {};
@@ -145,6 +160,8 @@ void Node::finishStop()
     m_adminServer->deleteLater();
     m_adminServer = nullptr;
     m_adminApi.reset();
+    m_brokerApi.reset();
+    m_broker.reset(); // commits what is pending
     delete m_deployment;
     m_deployment = nullptr;
     m_store.reset();
@@ -152,6 +169,22 @@ void Node::finishStop()
     setState(State::Stopped);
     Log::write(QtInfoMsg, "conflux.runtime", u"node stopped"_s);
     Q_EMIT stopped();
+}
+
+void Node::declareQueues()
+{
+    const auto current = project();
+    if (!m_broker || !current)
+        return;
+    if (Result<void> declared = Broker::declareProjectQueues(*m_broker, *current); !declared) {
+        Log::write(QtWarningMsg, "conflux.broker", declared.error().message,
+                   {{u"details"_s, QJsonArray::fromStringList(declared.error().details)}});
+    }
+}
+
+Broker::MessageBroker *Node::broker() const
+{
+    return m_broker.get();
 }
 
 void Node::setState(State state)

@@ -9,6 +9,10 @@
 
 #include <memory>
 
+namespace Conflux::Broker {
+class EmbeddedBroker;
+class MessageBroker;
+}
 namespace Conflux::Http {
 class HttpServer;
 }
@@ -23,13 +27,14 @@ class StateStore;
 namespace Conflux::Runtime {
 
 class AdminApi;
+class BrokerApi;
 class MetricsRegistry;
 class ProjectDeployment;
 
 struct NodeOptions
 {
     QString projectFolder;          // empty: run the active deployed version from the store
-    QString dataFolder;             // required: state.db and other node files live here
+    QString dataFolder;             // required: state.db, broker.db and other node files live here
     QHostAddress adminAddress = QHostAddress::LocalHost;
     quint16 adminPort = 8081;       // 0: an ephemeral port (tests; the studio's local engine)
     QString tlsCertificateFile;     // both set: the admin API speaks HTTPS
@@ -67,6 +72,8 @@ public:
     QString adminUrl() const;
     std::shared_ptr<const Model::Project> project() const;
     Store::StateStore *store() const { return m_store.get(); }
+    // The embedded broker (queues of the active project), while running.
+    Broker::MessageBroker *broker() const;
     MetricsRegistry &metrics() const { return *m_metrics; }
 
     static Result<Store::StoreConfig> storeConfig(const NodeOptions &options);
@@ -79,12 +86,15 @@ Q_SIGNALS:
 private:
     void setState(State state);
     void finishStop();
+    void declareQueues();
 
     State m_state = State::Stopped;
     NodeOptions m_options;
     std::unique_ptr<MetricsRegistry> m_metrics;
     std::unique_ptr<Model::ProjectLoader> m_loader;
     std::unique_ptr<Store::StateStore> m_store;
+    std::unique_ptr<Broker::EmbeddedBroker> m_broker;
+    std::unique_ptr<BrokerApi> m_brokerApi;
     std::unique_ptr<AdminApi> m_adminApi;
     ProjectDeployment *m_deployment = nullptr;  // child
     Http::HttpServer *m_adminServer = nullptr;  // child
