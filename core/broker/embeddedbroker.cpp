@@ -1,7 +1,6 @@
 #include "broker/embeddedbroker.h"
 
-#include "broker/brokerstore_p.h"
-#include "broker/embeddedqueue_p.h"
+#include "broker/embeddedbroker_p.h"
 #include "broker/topicpattern.h"
 #include "data/json.h"
 
@@ -22,16 +21,6 @@ namespace Internal {
 
 namespace {
 
-struct Tr
-{
-    Q_DECLARE_TR_FUNCTIONS(Conflux::Broker)
-};
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
 const QList<double> latencyBounds{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 
 QString handleFor(const Entry *e)
@@ -50,68 +39,8 @@ bool parseHandle(const QString &handle, qint64 &seq, quint64 &token)
     return ok1 && ok2;
 }
 
-// Callbacks to run once the broker's lock is released.
-using Deferred = std::vector<std::function<void()>>;
-
-void runAll(Deferred &deferred)
-{
-    for (auto &f : deferred)
-        f();
-    deferred.clear();
-}
-
 } // namespace
 
-class EmbeddedBrokerPrivate
-{
-public:
-    explicit EmbeddedBrokerPrivate(EmbeddedBroker::Options o) : options(std::move(o)) {}
-
-    Result<QueueState *> queueFor(const QString &name)
-    {
-        auto it = queues.find(name);
-        if (it == queues.end() || !it->second)
-            return makeError("broker_unknown_queue", Tr::tr("no queue named \"%1\"").arg(name));
-        return it->second.get();
-    }
-    Error notOpen() const
-    {
-        return closed ? makeError("broker_closed", Tr::tr("the broker is closed"))
-                      : makeError("broker_not_open", Tr::tr("the broker is not open"));
-    }
-
-    Message toMessage(const Entry &e) const;
-    void deliverTo(QueueState &q, const ReceiveOptions &options, qint64 now, std::vector<Entry> &out,
-                   WriteBatch &batch, bool &mustCommit);
-    void finishReceive(std::vector<Entry> entries, const QString &queue, MessageBroker::ReceiveCallback done, WriteBatch batch,
-                       bool mustCommit);
-    void serveWaiters(QueueState &q, qint64 now, Deferred &deferred);
-    void deadLetter(QueueState &q, Entry *e, DeadLetterReason reason, qint64 now, WriteBatch &batch, Deferred &deferred);
-    void requeueOrDeadLetter(QueueState &q, Entry *e, qint64 delayMs, qint64 now, WriteBatch &batch, Deferred &deferred);
-    void adoptInto(const QString &queue, std::unique_ptr<Entry> e, qint64 now, Deferred &deferred);
-    Result<PublishReceipt> preparePublish(const QStringList &targets, Message &message, QByteArray payload,
-                                          QByteArray headers, qint64 now, WriteBatch &batch);
-    void publish(const QStringList &targets, Message message, MessageBroker::PublishCallback done);
-    void recordLatency(qint64 enqueuedAt, qint64 now);
-    qint64 tick();
-    Result<void> commitAndWait(WriteBatch batch);
-    template<typename Settle>
-    Result<SettleResult> settle(const QString &queue, const QStringList &handles, Settle settleOne,
-                                std::function<void(const Result<void> &)> after = {});
-
-    EmbeddedBroker::Options options;
-    BrokerStore store;
-    mutable std::mutex mutex;
-    bool opened = false;
-    bool closed = false;
-    std::map<QString, std::unique_ptr<QueueState>> queues;
-    std::map<QString, std::vector<std::unique_ptr<Entry>>> undeclared;
-    QHash<QString, qint64> dedup; // queue + '\n' + message id -> expires at
-    qint64 lastSeq = 0;
-    quint64 lastToken = 0;
-    qint64 nextDedupPrune = 0;
-    BrokerCounters counters;
-};
 
 Message EmbeddedBrokerPrivate::toMessage(const Entry &e) const
 {
@@ -888,182 +817,6 @@ Result<SettleResult> EmbeddedBroker::nack(const QString &queue, const QStringLis
 Result<SettleResult> EmbeddedBroker::reject(const QString &queue, const QStringList &receiptHandles)
 {
     return nack(queue, receiptHandles, NackOptions{false, 0});
-}
-
-Result<int> EmbeddedBroker::releaseConsumer(const QString &queue, const QString &consumerId)
-{
-    WriteBatch batch;
-    Deferred deferred;
-    int released = 0;
-    {
-        std::lock_guard lock(d->mutex);
-        if (!d->opened)
-            return d->notOpen();
-        auto q = d->queueFor(queue);
-        if (!q)
-            return q.error();
-        const qint64 now = nowMs();
-        for (Entry *e : (*q)->leasedBy(consumerId)) {
-            d->requeueOrDeadLetter(**q, e, 0, now, batch, deferred);
-            ++released;
-        }
-        (*q)->consumers.remove(consumerId);
-        d->serveWaiters(**q, now, deferred);
-        if (!batch.ops.empty())
-            d->store.submit(std::move(batch));
-    }
-    runAll(deferred);
-    return released;
-}
-
-Result<bool> EmbeddedBroker::processed(const QString &queue, const QString &group, const QString &messageId)
-{
-    {
-        std::lock_guard lock(d->mutex);
-        if (!d->opened)
-            return d->notOpen();
-    }
-    return d->store.processed(queue, group, messageId);
-}
-
-Result<QList<QueueStats>> EmbeddedBroker::stats()
-{
-    std::lock_guard lock(d->mutex);
-    if (!d->opened)
-        return d->notOpen();
-    const qint64 now = nowMs();
-    QList<QueueStats> out;
-    for (const auto &[name, q] : d->queues) {
-        QueueStats s;
-        s.name = name;
-        s.type = q->config().type;
-        s.depth = q->readyCount();
-        s.delayed = q->delayedCount();
-        s.inFlight = q->inFlightCount();
-        if (const QString &dlq = q->config().deadLetterQueue; !dlq.isEmpty()) {
-            auto it = d->queues.find(dlq);
-            s.deadLetterDepth = it != d->queues.end() ? it->second->size() - it->second->pending
-                                                      : d->undeclared.count(dlq) ? qint64(d->undeclared.at(dlq).size()) : 0;
-        }
-        if (const Entry *oldest = q->oldestReady())
-            s.oldestAgeMs = std::max<qint64>(0, now - oldest->enqueuedAt);
-        s.consumerLag = s.depth + s.delayed + s.inFlight;
-        const qint64 recent = now - std::max<qint64>(q->config().visibilityTimeoutMs, 30000);
-        for (auto it = q->consumers.cbegin(); it != q->consumers.cend(); ++it)
-            s.consumers += it.value() >= recent ? 1 : 0;
-        s.published = q->published;
-        s.acked = q->acked;
-        s.deadLettered = q->deadLettered;
-        out.append(s);
-    }
-    return out;
-}
-
-Result<QList<Message>> EmbeddedBroker::browse(const QString &queue, int offset, int limit)
-{
-    std::vector<Entry> entries;
-    {
-        std::lock_guard lock(d->mutex);
-        if (!d->opened)
-            return d->notOpen();
-        auto q = d->queueFor(queue);
-        if (!q)
-            return q.error();
-        const std::vector<Entry *> order = (*q)->browseOrder();
-        for (size_t i = size_t(std::max(0, offset)); i < order.size() && int(entries.size()) < limit; ++i)
-            entries.push_back(*order[i]);
-    }
-    QList<Message> out;
-    out.reserve(qsizetype(entries.size()));
-    for (const Entry &e : entries)
-        out.append(d->toMessage(e));
-    return out;
-}
-
-Result<int> EmbeddedBroker::replay(const QString &deadLetterQueue, const QStringList &messageIds)
-{
-    WriteBatch batch;
-    Deferred deferred;
-    int moved = 0;
-    {
-        std::lock_guard lock(d->mutex);
-        if (!d->opened)
-            return d->notOpen();
-        auto q = d->queueFor(deadLetterQueue);
-        if (!q)
-            return q.error();
-        const qint64 now = nowMs();
-        for (Entry *e : (*q)->browseOrder()) {
-            if (!messageIds.isEmpty() && !messageIds.contains(e->messageId))
-                continue;
-            auto target = d->queues.find(e->originalQueue);
-            if (e->originalQueue.isEmpty() || target == d->queues.end())
-                continue; // not a dead letter, or its queue is gone: stays here
-            std::unique_ptr<Entry> owned = (*q)->release(e);
-            owned->dlqReason = DeadLetterReason::None;
-            owned->queue = owned->originalQueue;
-            owned->originalQueue.clear();
-            owned->originalTopic.clear();
-            owned->deliveryCount = 0;
-            owned->deliverAt = 0;
-            const qint64 ttl = target->second->config().ttlMs;
-            owned->expiresAt = ttl > 0 ? now + ttl : 0;
-            WriteOp op{WriteOp::Kind::Move, owned->seq};
-            op.queue = owned->queue;
-            op.expiresAt = owned->expiresAt;
-            batch.ops.push_back(std::move(op));
-            const QString home = owned->queue;
-            d->adoptInto(home, std::move(owned), now, deferred);
-            ++moved;
-        }
-    }
-    runAll(deferred);
-    if (batch.ops.empty())
-        return moved;
-    if (auto r = d->commitAndWait(std::move(batch)); !r)
-        return r.error();
-    return moved;
-}
-
-Result<int> EmbeddedBroker::purge(const QString &queue)
-{
-    WriteBatch batch;
-    int purged = 0;
-    {
-        std::lock_guard lock(d->mutex);
-        if (!d->opened)
-            return d->notOpen();
-        auto q = d->queueFor(queue);
-        if (!q)
-            return q.error();
-        for (Entry *e : (*q)->browseOrder()) {
-            std::unique_ptr<Entry> owned = (*q)->release(e);
-            batch.ops.push_back({WriteOp::Kind::Delete, owned->seq});
-            ++purged;
-        }
-    }
-    if (batch.ops.empty())
-        return purged;
-    if (auto r = d->commitAndWait(std::move(batch)); !r)
-        return r.error();
-    return purged;
-}
-
-BrokerCounters EmbeddedBroker::counters() const
-{
-    std::lock_guard lock(d->mutex);
-    return d->counters;
-}
-
-QHash<QString, qint64> EmbeddedBroker::undeclaredQueueDepths() const
-{
-    std::lock_guard lock(d->mutex);
-    QHash<QString, qint64> out;
-    for (const auto &[queue, entries] : d->undeclared) {
-        if (!entries.empty())
-            out.insert(queue, qint64(entries.size()));
-    }
-    return out;
 }
 
 } // namespace Conflux::Broker
