@@ -356,6 +356,10 @@ Result<PublishReceipt> EmbeddedBrokerPrivate::preparePublish(const QStringList &
         e->headers = headers;
         e->priority = message.priority;
         e->mode = mode;
+        // Set when the publisher is the engine dead-lettering for someone (the router).
+        e->dlqReason = message.dlqReason;
+        e->originalQueue = message.originalQueue;
+        e->originalTopic = message.originalTopic;
         e->enqueuedAt = now;
         e->deliverAt = message.deliverAtMs > now ? message.deliverAtMs : 0;
         const qint64 ttl = message.ttlMs > 0 ? message.ttlMs : config.ttlMs;

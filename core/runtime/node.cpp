@@ -3,6 +3,7 @@
 #include "adminapi.h"
 #include "brokerapi.h"
 #include "broker/embeddedbroker.h"
+#include "broker/messagerouter.h"
 #include "broker/projectqueues.h"
 #include "base/log.h"
 #include "gateway/httpserver.h"
@@ -113,7 +114,15 @@ Result<void> Node::start(const NodeOptions &options)
         server->setTlsConfiguration(*tls);
     }
     auto api = std::make_unique<AdminApi>(*store, *deployment, *metrics);
-    auto brokerApi = std::make_unique<BrokerApi>(*broker);
+    // Topic publishes go through the project's routing rules (when they compiled).
+    auto brokerApi = std::make_unique<BrokerApi>(*broker, [this](Broker::Message message) -> Result<Broker::PublishReceipt> {
+        if (!m_router)
+            return m_broker->publishToTopic(std::move(message));
+        auto routed = m_router->route(std::move(message));
+        if (!routed)
+            return routed.error();
+        return Broker::PublishReceipt{routed->messageId, routed->queues, routed->duplicate};
+    });
     api->setBrokerApi(brokerApi.get());
     server->setHandler([raw = api.get()](const Http::HttpRequest &request) { return raw->handle(request); });
     if (Result<void> listening = server->listen(options.adminAddress, options.adminPort); !listening) {
@@ -161,6 +170,7 @@ void Node::finishStop()
     m_adminServer = nullptr;
     m_adminApi.reset();
     m_brokerApi.reset();
+    m_router.reset(); // dead-letters webhook deliveries still pending
     m_broker.reset(); // commits what is pending
     delete m_deployment;
     m_deployment = nullptr;
@@ -180,6 +190,17 @@ void Node::declareQueues()
         Log::write(QtWarningMsg, "conflux.broker", declared.error().message,
                    {{u"details"_s, QJsonArray::fromStringList(declared.error().details)}});
     }
+    Broker::MessageRouterOptions options;
+    std::shared_ptr<Security::SecretResolver> secrets = Security::nodeSecretResolver(m_options.credentialsFolder);
+    options.resolveSecret = [secrets](const QString &name) { return secrets->resolve(name); };
+    auto router = Broker::MessageRouter::create(*current, *m_broker, options);
+    if (!router) {
+        // The old rules stay in force rather than none at all.
+        Log::write(QtWarningMsg, "conflux.broker", router.error().message,
+                   {{u"details"_s, QJsonArray::fromStringList(router.error().details)}});
+        return;
+    }
+    m_router = std::move(*router);
 }
 
 Broker::MessageBroker *Node::broker() const

@@ -12,6 +12,7 @@
 namespace Conflux::Broker {
 class EmbeddedBroker;
 class MessageBroker;
+class MessageRouter;
 }
 namespace Conflux::Http {
 class HttpServer;
@@ -94,6 +95,7 @@ private:
     std::unique_ptr<Model::ProjectLoader> m_loader;
     std::unique_ptr<Store::StateStore> m_store;
     std::unique_ptr<Broker::EmbeddedBroker> m_broker;
+    std::unique_ptr<Broker::MessageRouter> m_router; // the active project's routing rules
     std::unique_ptr<BrokerApi> m_brokerApi;
     std::unique_ptr<AdminApi> m_adminApi;
     ProjectDeployment *m_deployment = nullptr;  // child

@@ -192,6 +192,21 @@ private Q_SLOTS:
         QCOMPARE(purged.json().value(u"purged"_s).toInt(), 1);
     }
 
+    void unroutedTopicsAreDeadLettered()
+    {
+        // The sample project says "unrouted": "dead_letter".
+        Reply r = request("POST", u"/api/v1/topics/invoices.paid/messages"_s, QByteArray(R"({"payload": 1})"));
+        QCOMPARE(r.status, 201);
+        QCOMPARE(r.json().value(u"queues"_s).toArray(), QJsonArray{u"orders-dlq"_s});
+        Reply dead = request("POST", u"/api/v1/queues/orders-dlq/receive"_s);
+        QCOMPARE(dead.messages().size(), 1);
+        const QJsonObject letter = dead.messages().first().toObject();
+        QCOMPARE(letter.value(u"dlq_reason"_s).toString(), u"routing_failed"_s);
+        QCOMPARE(letter.value(u"original_topic"_s).toString(), u"invoices.paid"_s);
+        QCOMPARE(request("POST", u"/api/v1/queues/orders-dlq/ack"_s,
+                         json({{u"receipt_handles"_s, QJsonArray{letter.value(u"receipt_handle"_s)}}})).status, 200);
+    }
+
     void longPoll()
     {
         QElapsedTimer timer;
@@ -213,7 +228,6 @@ private Q_SLOTS:
         QTest::addRow("not json") << post << u"/api/v1/queues/orders/messages"_s << QByteArray("{oops") << 400 << u"invalid_request"_s;
         QTest::addRow("no payload") << post << u"/api/v1/queues/orders/messages"_s << QByteArray("{}") << 400 << u"broker_invalid_message"_s;
         QTest::addRow("unknown queue") << post << u"/api/v1/queues/nope/messages"_s << QByteArray(R"({"payload": 1})") << 404 << u"broker_unknown_queue"_s;
-        QTest::addRow("unbound topic") << post << u"/api/v1/topics/invoices.paid/messages"_s << QByteArray(R"({"payload": 1})") << 422 << u"broker_no_route"_s;
         QTest::addRow("wildcard topic") << post << u"/api/v1/topics/orders.*/messages"_s << QByteArray(R"({"payload": 1})") << 400 << u"broker_invalid_message"_s;
         QTest::addRow("max zero") << post << u"/api/v1/queues/orders/receive?max=0"_s << QByteArray() << 400 << u"invalid_request"_s;
         QTest::addRow("wait too long") << post << u"/api/v1/queues/orders/receive?wait=600"_s << QByteArray() << 400 << u"invalid_request"_s;
@@ -251,7 +265,7 @@ private Q_SLOTS:
         QVERIFY(text.contains("message_broker_queue_size{queue=\"orders-dlq\"} 0\n"));
         QVERIFY(text.contains("message_broker_consumer_lag{queue=\"orders\"} 0\n"));
         QVERIFY(text.contains("# TYPE message_broker_publish_to_ack_seconds histogram\n"));
-        QVERIFY(text.contains("message_broker_publish_to_ack_seconds_count 2\n"));
+        QVERIFY(text.contains("message_broker_publish_to_ack_seconds_count 3\n"));
     }
 
     void messagesSurviveANodeRestart()
