@@ -7,7 +7,6 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
-#include <QUuid>
 
 #include <future>
 #include <limits>
@@ -172,6 +171,8 @@ void EmbeddedBrokerPrivate::deliverTo(QueueState &q, const ReceiveOptions &optio
             continue;
         }
         q.lease(e, ++lastToken, now + visibility, options.consumerId);
+        // Counted on disk behind the delivery, the first one too: a message that brings
+        // the process down on every delivery still reaches its dead-letter queue.
         WriteOp op{WriteOp::Kind::UpdateDelivery, e->seq};
         op.count = e->deliveryCount;
         op.deliverAt = e->deliverAt;
@@ -429,11 +430,19 @@ namespace {
 Result<std::pair<QByteArray, QByteArray>> encode(Message &message, qint64 maxBytes)
 {
     if (message.messageId.isEmpty())
-        message.messageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        message.messageId = newMessageId();
     else if (message.messageId.size() > 256)
         return makeError("broker_invalid_message", Tr::tr("message_id is longer than 256 characters"));
-    QByteArray payload = Data::Json::serialize(message.payload.isUndefined() ? Data::Value(nullptr) : message.payload);
-    QByteArray headers = message.headers.isEmpty() ? QByteArray() : Data::Json::serialize(Data::Value(message.headers));
+    // Serialized into a per-thread scratch buffer and copied out at its exact size: the
+    // stored text then holds no slack, and the scratch's growth is paid once per thread.
+    thread_local QByteArray scratch;
+    auto exact = [](const Data::Value &value) {
+        scratch.truncate(0);
+        Data::Json::serialize(value, scratch);
+        return QByteArray(scratch.constData(), scratch.size());
+    };
+    QByteArray payload = exact(message.payload.isUndefined() ? Data::Value(nullptr) : message.payload);
+    QByteArray headers = message.headers.isEmpty() ? QByteArray() : exact(Data::Value(message.headers));
     if (payload.size() + headers.size() > maxBytes) {
         return makeError("broker_message_too_large",
                          Tr::tr("message %1 is %2 bytes; the limit is %3 bytes (payload and headers as JSON)")

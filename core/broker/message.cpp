@@ -2,9 +2,12 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QRandomGenerator>
+#include <QUuid>
 
 #include <array>
 #include <cmath>
+#include <random>
 
 using namespace Qt::StringLiterals;
 
@@ -57,6 +60,16 @@ Result<QString> optionalString(const Data::Object &object, QStringView key)
 }
 
 } // namespace
+
+QString newMessageId()
+{
+    thread_local std::mt19937_64 generator(QRandomGenerator::system()->generate64());
+    std::array<quint64, 2> words{generator(), generator()};
+    QByteArray bytes(reinterpret_cast<const char *>(words.data()), 16);
+    bytes[6] = char((bytes[6] & 0x0f) | 0x40); // version 4
+    bytes[8] = char((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
+    return QUuid::fromRfc4122(bytes).toString(QUuid::WithoutBraces);
+}
 
 QString priorityName(Priority p) { return priorityNames[size_t(p)]; }
 std::optional<Priority> priorityFromName(QStringView name) { return fromName<Priority>(name, priorityNames); }

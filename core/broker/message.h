@@ -52,6 +52,10 @@ std::optional<OverflowPolicy> overflowPolicyFromName(QStringView name);
 QString deadLetterReasonName(DeadLetterReason r);    // "" for None
 std::optional<DeadLetterReason> deadLetterReasonFromName(QStringView name);
 
+// A new random message id: a UUID (version 4) as text. A per-thread generator seeded from
+// the system's entropy keeps it cheap enough to call for every publish.
+QString newMessageId();
+
 // A message. Times are milliseconds since the Unix epoch (UTC); 0 means "not set".
 struct Message
 {

@@ -8,7 +8,6 @@
 
 #include <QJsonObject>
 #include <QThread>
-#include <QUuid>
 
 #include <algorithm>
 #include <cmath>
@@ -348,7 +347,7 @@ Result<RouteResult> MessageRouter::route(Message message)
     }
     // Every copy (queues, webhooks, dead letters) carries the same id.
     if (message.messageId.isEmpty())
-        message.messageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        message.messageId = newMessageId();
 
     RouteState state;
     state.result.messageId = message.messageId;
