@@ -22,6 +22,7 @@ struct Tr
 constexpr int schemaVersion = 1;
 
 const char *const schemaSql = R"sql(
+BEGIN;
 CREATE TABLE IF NOT EXISTS broker_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages(
     seq INTEGER PRIMARY KEY,
@@ -47,6 +48,7 @@ CREATE TABLE IF NOT EXISTS dedup(
 CREATE TABLE IF NOT EXISTS processed(
     queue TEXT NOT NULL, consumer_group TEXT NOT NULL, message_id TEXT NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY(queue, consumer_group, message_id)) WITHOUT ROWID;
+COMMIT;
 )sql";
 
 void bindText(sqlite3_stmt *s, int i, const QString &text, QByteArray &keep)

@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
+#include <QSet>
 
 #include <future>
 #include <limits>
@@ -156,6 +157,12 @@ void EmbeddedBrokerPrivate::deliverTo(QueueState &q, const ReceiveOptions &optio
             break;
         if (e->expiresAt > 0 && e->expiresAt <= now) {
             deadLetter(q, e, DeadLetterReason::Expired, now, batch, none);
+            continue;
+        }
+        if (e->mode != DeliveryMode::AtMostOnce && e->deliveryCount >= q.config().maxDeliveryAttempts) {
+            // Its attempts were used up by leases that never ended: consumers (or this
+            // process) died holding it.
+            deadLetter(q, e, DeadLetterReason::MaxRetriesExceeded, now, batch, none);
             continue;
         }
         ++e->deliveryCount;
@@ -782,6 +789,9 @@ Result<SettleResult> EmbeddedBroker::ack(const QString &queue, const QStringList
         queue, receiptHandles,
         [&](QueueState &q, Entry *e, qint64 now, WriteBatch &batch, Deferred &) {
             std::unique_ptr<Entry> owned = q.release(e);
+            // A FIFO group stays closed until the ack is on disk: were the process to die
+            // first, this message would come back, and must not have been overtaken.
+            q.holdGroup(owned->groupId);
             batch.ops.push_back({WriteOp::Kind::Delete, owned->seq});
             if (!options.consumerGroup.isEmpty()) {
                 WriteOp op{WriteOp::Kind::Processed};
@@ -797,16 +807,24 @@ Result<SettleResult> EmbeddedBroker::ack(const QString &queue, const QStringList
             acked->push_back(std::move(owned));
         },
         [this, acked, queue](const Result<void> &committed) {
-            if (committed)
-                return;
-            // The ack did not reach the disk: the messages are still stored, so they are
-            // delivered again, here as after a restart.
             Deferred deferred;
             {
                 std::lock_guard lock(d->mutex);
                 const qint64 now = nowMs();
-                for (auto &e : *acked)
-                    d->adoptInto(queue, std::move(e), now, deferred);
+                auto it = d->queues.find(queue);
+                QSet<QString> groups;
+                for (auto &e : *acked) {
+                    groups.insert(e->groupId);
+                    // The ack did not reach the disk: the messages are still stored, so they
+                    // are delivered again, here as after a restart.
+                    if (!committed)
+                        d->adoptInto(queue, std::move(e), now, deferred);
+                }
+                if (it != d->queues.end()) {
+                    for (const QString &group : std::as_const(groups))
+                        it->second->releaseGroup(group);
+                    d->serveWaiters(*it->second, now, deferred);
+                }
             }
             runAll(deferred);
         });

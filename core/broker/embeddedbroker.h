@@ -18,7 +18,9 @@ class EmbeddedBrokerPrivate;
 // What survives a crash (kill -9, power loss after the commit returned):
 //   - every confirmed publish, until it is acked (or, at-most-once, handed out);
 //   - the delivery count of a leased message as of its delivery (written behind the
-//     delivery, without waiting: a crash just after a delivery may count it once less);
+//     delivery, without waiting: a crash may lose the last counts of a message); a
+//     message whose count reached max_delivery_attempts is dead-lettered on its next
+//     delivery, so one that brings its consumer (or the process) down still ends there;
 //   - dead-lettering, nacks, replays and purges that returned;
 //   - exactly-once dedup records (for the dedup window, also after the message was
 //     consumed) and processed-id records of acks.

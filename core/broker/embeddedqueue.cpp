@@ -165,6 +165,25 @@ void QueueState::endLease(Entry *e)
     e->consumerId.clear();
 }
 
+void QueueState::holdGroup(const QString &group)
+{
+    if (!isFifo() || m_busyGroups.contains(group))
+        return;
+    auto it = m_groups.constFind(group);
+    if (it != m_groups.cend() && !it->empty())
+        m_available.erase({it->begin()->first, group});
+    m_busyGroups.insert(group);
+}
+
+void QueueState::releaseGroup(const QString &group)
+{
+    if (!isFifo() || !m_busyGroups.remove(group))
+        return;
+    auto it = m_groups.constFind(group);
+    if (it != m_groups.cend() && !it->empty())
+        m_available.emplace(it->begin()->first, group);
+}
+
 Entry *QueueState::find(qint64 seq) const
 {
     auto it = m_entries.find(seq);

@@ -47,6 +47,10 @@ public:
     void lease(Entry *e, quint64 token, qint64 expiresAt, const QString &consumerId);
     // Ends a lease (ack, nack, expiry); the entry is neither ready nor delayed afterwards.
     void endLease(Entry *e);
+    // FIFO: keeps a group from delivering (while its ack commits), and lets it go again.
+    // No effect on other queue types.
+    void holdGroup(const QString &group);
+    void releaseGroup(const QString &group);
 
     Entry *find(qint64 seq) const;
     // Moves due delayed messages to ready; returns how many.

@@ -37,9 +37,9 @@ struct ReceiveOptions
 struct AckOptions
 {
     // Exactly-once consumers: the consumer group whose processed-id record is written in
-    // the same transaction as the ack. A later delivery of the same message_id to that group
-    // (a publisher retry beyond the dedup window, a replay) is acked without being handed
-    // out, and processed(group, id) answers true.
+    // the same transaction as the ack; processed(queue, group, id) answers true from then
+    // on, so a consumer that sees the id again (a redelivery after a crash, a publisher
+    // retry beyond the dedup window, a replay) can ack it without repeating its work.
     QString consumerGroup;
 };
 
