@@ -71,6 +71,27 @@ Message EmbeddedBrokerPrivate::toMessage(const Entry &e) const
     return m;
 }
 
+void EmbeddedBrokerPrivate::fileCommitted(const Result<void> &result, WriteBatch &batch, Deferred &deferred)
+{
+    const qint64 now = nowMs();
+    for (auto &e : batch.inserted) {
+        auto it = queues.find(e->queue);
+        if (it == queues.end())
+            continue;
+        QueueState &q = *it->second;
+        --q.pending;
+        if (!result) {
+            if (e->mode == DeliveryMode::ExactlyOnce)
+                dedup.remove(e->queue + u'\n' + e->messageId);
+            continue;
+        }
+        ++q.published;
+        ++counters.produced;
+        q.adopt(std::move(e), now);
+        serveWaiters(q, now, deferred);
+    }
+}
+
 void EmbeddedBrokerPrivate::recordLatency(qint64 enqueuedAt, qint64 now)
 {
     const double seconds = double(std::max<qint64>(0, now - enqueuedAt)) / 1000.0;
@@ -145,24 +166,24 @@ void EmbeddedBrokerPrivate::requeueOrDeadLetter(QueueState &q, Entry *e, qint64 
 }
 
 void EmbeddedBrokerPrivate::deliverTo(QueueState &q, const ReceiveOptions &options, qint64 now,
-                                      std::vector<Entry> &out, WriteBatch &batch, bool &mustCommit)
+                                      std::vector<Entry> &out, WriteBatch &batch, bool &mustCommit,
+                                      Deferred &deferred)
 {
     const int max = std::clamp(options.maxMessages, 1, 10000);
     const qint64 visibility = options.visibilityTimeoutMs > 0 ? options.visibilityTimeoutMs
                                                               : q.config().visibilityTimeoutMs;
-    Deferred none;
     while (int(out.size()) < max) {
         Entry *e = q.next();
         if (!e)
             break;
         if (e->expiresAt > 0 && e->expiresAt <= now) {
-            deadLetter(q, e, DeadLetterReason::Expired, now, batch, none);
+            deadLetter(q, e, DeadLetterReason::Expired, now, batch, deferred);
             continue;
         }
         if (e->mode != DeliveryMode::AtMostOnce && e->deliveryCount >= q.config().maxDeliveryAttempts) {
             // Its attempts were used up by leases that never ended: consumers (or this
             // process) died holding it.
-            deadLetter(q, e, DeadLetterReason::MaxRetriesExceeded, now, batch, none);
+            deadLetter(q, e, DeadLetterReason::MaxRetriesExceeded, now, batch, deferred);
             continue;
         }
         ++e->deliveryCount;
@@ -186,15 +207,11 @@ void EmbeddedBrokerPrivate::deliverTo(QueueState &q, const ReceiveOptions &optio
         batch.ops.push_back(std::move(op));
         out.push_back(*e);
     }
-    // Dead letters found on the way go to queues that may have waiters of their own; they
-    // are served on the next tick.
-    if (!none.empty())
-        store.wake();
     if (!options.consumerId.isEmpty())
         q.consumers.insert(options.consumerId, now);
 }
 
-void EmbeddedBrokerPrivate::finishReceive(std::vector<Entry> entries, const QString &queue, MessageBroker::ReceiveCallback done,
+void EmbeddedBrokerPrivate::finishReceive(std::vector<Entry> entries, MessageBroker::ReceiveCallback done,
                                           WriteBatch batch, bool mustCommit)
 {
     auto deliver = [this, entries = std::move(entries), done](const Result<void> &result) {
@@ -215,7 +232,6 @@ void EmbeddedBrokerPrivate::finishReceive(std::vector<Entry> entries, const QStr
         }
         done(std::move(deliveries));
     };
-    Q_UNUSED(queue);
     if (!mustCommit) {
         if (!batch.ops.empty())
             store.submit(std::move(batch)); // delivery counts, behind the delivery
@@ -234,21 +250,19 @@ void EmbeddedBrokerPrivate::serveWaiters(QueueState &q, qint64 now, Deferred &de
         std::vector<Entry> entries;
         WriteBatch batch;
         bool mustCommit = false;
-        deliverTo(q, w.options, now, entries, batch, mustCommit);
+        deliverTo(q, w.options, now, entries, batch, mustCommit, deferred);
         if (entries.empty() && batch.ops.empty()) {
             q.waiters.push_front(std::move(w));
             break;
         }
         if (mustCommit) {
             // Submitted now, under the lock, to keep the order of writes.
-            auto done = w.done;
-            auto copy = std::move(entries);
-            finishReceive(std::move(copy), q.config().name, std::move(done), std::move(batch), true);
+            finishReceive(std::move(entries), std::move(w.done), std::move(batch), true);
         } else {
             if (!batch.ops.empty())
                 store.submit(std::move(batch));
-            deferred.push_back([this, entries = std::move(entries), name = q.config().name, done = w.done]() mutable {
-                finishReceive(std::move(entries), name, std::move(done), WriteBatch(), false);
+            deferred.push_back([this, entries = std::move(entries), done = std::move(w.done)]() mutable {
+                finishReceive(std::move(entries), std::move(done), WriteBatch(), false);
             });
         }
     }
@@ -273,11 +287,6 @@ qint64 EmbeddedBrokerPrivate::tick()
         }
         for (auto &[name, q] : queues) {
             serveWaiters(*q, now, deferred);
-            while (!q->waiters.empty() && q->waiters.front().deadline <= now) {
-                auto done = std::move(q->waiters.front().done);
-                q->waiters.pop_front();
-                deferred.push_back([done = std::move(done)] { done(QList<Delivery>()); });
-            }
             // Waiters are in arrival order, not deadline order: time out any that are due.
             for (auto it = q->waiters.begin(); it != q->waiters.end();) {
                 if (it->deadline <= now) {
@@ -317,7 +326,7 @@ Result<void> EmbeddedBrokerPrivate::commitAndWait(WriteBatch batch)
 
 Result<PublishReceipt> EmbeddedBrokerPrivate::preparePublish(const QStringList &targets, Message &message,
                                                              QByteArray payload, QByteArray headers, qint64 now,
-                                                             WriteBatch &batch)
+                                                             WriteBatch &batch, Deferred &deferred)
 {
     PublishReceipt receipt;
     receipt.messageId = message.messageId;
@@ -348,7 +357,6 @@ Result<PublishReceipt> EmbeddedBrokerPrivate::preparePublish(const QStringList &
         }
         accepted.emplace_back(&queue, mode);
     }
-    Deferred deferred;
     for (auto [queue, mode] : accepted) {
         const QueueConfig &config = queue->config();
         if (config.maxSize > 0 && queue->size() >= config.maxSize)
@@ -386,9 +394,6 @@ Result<PublishReceipt> EmbeddedBrokerPrivate::preparePublish(const QStringList &
         ++queue->pending;
         receipt.queues.append(config.name);
     }
-    // Dead letters made room; their queues' waiters are served on the next tick.
-    if (!deferred.empty())
-        store.wake();
     receipt.duplicate = accepted.empty() && duplicates > 0;
     return receipt;
 }
@@ -470,52 +475,39 @@ void EmbeddedBrokerPrivate::publish(const QStringList &targets, Message message,
         return;
     }
     WriteBatch batch;
+    Deferred deferred;
     Result<PublishReceipt> receipt = Error();
+    bool pending = false;
     {
         std::lock_guard lock(mutex);
         if (!opened) {
             receipt = notOpen();
         } else {
             receipt = preparePublish(targets, message, std::move(encoded->first), std::move(encoded->second), nowMs(),
-                                     batch);
+                                     batch, deferred);
             if (receipt && !batch.inserted.empty()) {
                 // Filed for delivery only once durable: no consumer sees an uncommitted message.
                 batch.done = [this, receipt = *receipt, done](const Result<void> &result, WriteBatch &b) {
-                    Deferred deferred;
+                    Deferred filed;
                     {
                         std::lock_guard lock(mutex);
-                        const qint64 now = nowMs();
-                        for (auto &e : b.inserted) {
-                            auto it = queues.find(e->queue);
-                            if (it == queues.end())
-                                continue;
-                            QueueState &q = *it->second;
-                            --q.pending;
-                            if (!result) {
-                                if (e->mode == DeliveryMode::ExactlyOnce)
-                                    dedup.remove(e->queue + u'\n' + e->messageId);
-                                continue;
-                            }
-                            ++q.published;
-                            ++counters.produced;
-                            q.adopt(std::move(e), now);
-                            serveWaiters(q, now, deferred);
-                        }
+                        fileCommitted(result, b, filed);
                     }
-                    runAll(deferred);
+                    runAll(filed);
                     if (result)
                         done(receipt);
                     else
                         done(result.error());
                 };
-                store.submit(std::move(batch));
-                return;
+                pending = true;
             }
             if (receipt && !batch.ops.empty())
                 store.submit(std::move(batch));
         }
     }
-    done(std::move(receipt));
+    runAll(deferred);
+    if (!pending)
+        done(std::move(receipt));
 }
 
 } // namespace Internal
@@ -685,62 +677,56 @@ Result<QList<PublishReceipt>> EmbeddedBroker::publishBatch(const QString &queue,
     std::promise<Result<void>> promise;
     auto future = promise.get_future();
     QList<PublishReceipt> receipts;
+    Deferred deferred;
+    std::optional<Error> refused;
     {
         std::lock_guard lock(d->mutex);
         if (!d->opened)
             return d->notOpen();
         WriteBatch batch;
         const qint64 now = nowMs();
-        for (qsizetype i = 0; i < messages.size(); ++i) {
+        for (qsizetype i = 0; i < messages.size() && !refused; ++i) {
             auto receipt = d->preparePublish({queue}, messages[i], std::move(encoded[size_t(i)].first),
-                                             std::move(encoded[size_t(i)].second), now, batch);
-            if (!receipt) {
-                // All or none: undo the reservations of the earlier messages.
-                for (auto &e : batch.inserted) {
-                    if (auto it = d->queues.find(e->queue); it != d->queues.end())
-                        --it->second->pending;
-                    if (e->mode == DeliveryMode::ExactlyOnce)
-                        d->dedup.remove(e->queue + u'\n' + e->messageId);
-                }
-                if (!batch.ops.empty()) {
-                    // Overflow dead-lettering already happened in memory; keep the store in step.
-                    std::erase_if(batch.ops, [](const WriteOp &op) {
-                        return op.kind == WriteOp::Kind::Insert || op.kind == WriteOp::Kind::Dedup;
-                    });
-                    batch.inserted.clear();
-                    d->store.submit(std::move(batch));
-                }
-                return Error{receipt.error().code,
-                             Tr::tr("message %1 of the batch: %2").arg(i + 1).arg(receipt.error().message),
-                             receipt.error().details};
+                                             std::move(encoded[size_t(i)].second), now, batch, deferred);
+            if (receipt) {
+                receipts.append(*receipt);
+                continue;
             }
-            receipts.append(*receipt);
+            refused = Error{receipt.error().code,
+                            Tr::tr("message %1 of the batch: %2").arg(i + 1).arg(receipt.error().message),
+                            receipt.error().details};
         }
-        batch.done = [this, &promise, queue](const Result<void> &result, WriteBatch &b) {
-            Deferred deferred;
-            {
-                std::lock_guard lock(d->mutex);
-                const qint64 now = nowMs();
-                for (auto &e : b.inserted) {
-                    QueueState &q = *d->queues.at(e->queue);
-                    --q.pending;
-                    if (!result) {
-                        if (e->mode == DeliveryMode::ExactlyOnce)
-                            d->dedup.remove(e->queue + u'\n' + e->messageId);
-                        continue;
-                    }
-                    ++q.published;
-                    ++d->counters.produced;
-                    q.adopt(std::move(e), now);
-                }
-                if (auto it = d->queues.find(queue); it != d->queues.end())
-                    d->serveWaiters(*it->second, now, deferred);
+        if (refused) {
+            // All or none: undo the reservations of the earlier messages, and keep only the
+            // overflow dead-lettering that already happened in memory.
+            for (auto &e : batch.inserted) {
+                if (auto it = d->queues.find(e->queue); it != d->queues.end())
+                    --it->second->pending;
+                if (e->mode == DeliveryMode::ExactlyOnce)
+                    d->dedup.remove(e->queue + u'\n' + e->messageId);
             }
-            runAll(deferred);
-            promise.set_value(result);
-        };
-        d->store.submit(std::move(batch));
+            std::erase_if(batch.ops, [](const WriteOp &op) {
+                return op.kind == WriteOp::Kind::Insert || op.kind == WriteOp::Kind::Dedup;
+            });
+            batch.inserted.clear();
+            if (!batch.ops.empty())
+                d->store.submit(std::move(batch));
+        } else {
+            batch.done = [this, &promise](const Result<void> &result, WriteBatch &b) {
+                Deferred filed;
+                {
+                    std::lock_guard lock(d->mutex);
+                    d->fileCommitted(result, b, filed);
+                }
+                runAll(filed);
+                promise.set_value(result);
+            };
+            d->store.submit(std::move(batch));
+        }
     }
+    runAll(deferred);
+    if (refused)
+        return *refused;
     if (Result<void> committed = future.get(); !committed)
         return committed.error();
     return receipts;
@@ -751,6 +737,8 @@ void EmbeddedBroker::receiveAsync(const QString &queue, const ReceiveOptions &op
     std::vector<Entry> entries;
     WriteBatch batch;
     bool mustCommit = false;
+    Deferred deferred;
+    bool answered = false;
     {
         std::lock_guard lock(d->mutex);
         if (!d->opened) {
@@ -763,22 +751,23 @@ void EmbeddedBroker::receiveAsync(const QString &queue, const ReceiveOptions &op
             return;
         }
         const qint64 now = nowMs();
-        d->deliverTo(**q, options, now, entries, batch, mustCommit);
+        d->deliverTo(**q, options, now, entries, batch, mustCommit, deferred);
         if (entries.empty() && options.waitMs > 0) {
             if (!batch.ops.empty())
                 d->store.submit(std::move(batch));
             (*q)->waiters.push_back({options, std::move(done), now + options.waitMs});
             d->store.wake(); // the writer's clock must know the new deadline
-            return;
-        }
-        if (mustCommit) {
-            d->finishReceive(std::move(entries), queue, std::move(done), std::move(batch), true);
-            return;
-        }
-        if (!batch.ops.empty())
+            answered = true;
+        } else if (mustCommit) {
+            d->finishReceive(std::move(entries), std::move(done), std::move(batch), true);
+            answered = true;
+        } else if (!batch.ops.empty()) {
             d->store.submit(std::move(batch));
+        }
     }
-    d->finishReceive(std::move(entries), queue, std::move(done), WriteBatch(), false);
+    runAll(deferred); // dead letters met on the way, delivered to their queues' waiters
+    if (!answered)
+        d->finishReceive(std::move(entries), std::move(done), WriteBatch(), false);
 }
 
 Result<SettleResult> EmbeddedBroker::ack(const QString &queue, const QStringList &receiptHandles,

@@ -55,16 +55,19 @@ public:
     }
 
     Message toMessage(const Entry &e) const;
+    // Callbacks for other queues' waiters (served by dead-lettering) go to `deferred`.
     void deliverTo(QueueState &q, const ReceiveOptions &options, qint64 now, std::vector<Entry> &out,
-                   WriteBatch &batch, bool &mustCommit);
-    void finishReceive(std::vector<Entry> entries, const QString &queue, MessageBroker::ReceiveCallback done, WriteBatch batch,
+                   WriteBatch &batch, bool &mustCommit, Deferred &deferred);
+    void finishReceive(std::vector<Entry> entries, MessageBroker::ReceiveCallback done, WriteBatch batch,
                        bool mustCommit);
     void serveWaiters(QueueState &q, qint64 now, Deferred &deferred);
     void deadLetter(QueueState &q, Entry *e, DeadLetterReason reason, qint64 now, WriteBatch &batch, Deferred &deferred);
     void requeueOrDeadLetter(QueueState &q, Entry *e, qint64 delayMs, qint64 now, WriteBatch &batch, Deferred &deferred);
     void adoptInto(const QString &queue, std::unique_ptr<Entry> e, qint64 now, Deferred &deferred);
     Result<PublishReceipt> preparePublish(const QStringList &targets, Message &message, QByteArray payload,
-                                          QByteArray headers, qint64 now, WriteBatch &batch);
+                                          QByteArray headers, qint64 now, WriteBatch &batch, Deferred &deferred);
+    // Files the messages of a committed publish batch (or forgets them, when it failed).
+    void fileCommitted(const Result<void> &result, WriteBatch &batch, Deferred &deferred);
     void publish(const QStringList &targets, Message message, MessageBroker::PublishCallback done);
     void recordLatency(qint64 enqueuedAt, qint64 now);
     qint64 tick();

@@ -447,6 +447,36 @@ private slots:
         QCOMPARE(dead.first().message.dlqReason, DeadLetterReason::Overflow);
     }
 
+    void deadLettersReachWaitingConsumers()
+    {
+        // A consumer long-polls the dead-letter queue; an overflow dead-letters a message
+        // while a publish is being prepared. The consumer gets it at once.
+        auto broker = openBroker();
+        QueueConfig drop = queueConfig(u"d"_s);
+        drop.maxSize = 1;
+        drop.overflow = OverflowPolicy::DropOldest;
+        drop.deadLetterQueue = u"dlq"_s;
+        QVERIFY(broker->declareQueue(queueConfig(u"dlq"_s, QueueType::DeadLetter)));
+        QVERIFY(broker->declareQueue(drop));
+        QVERIFY(broker->publish(u"d"_s, message(u"old"_s)));
+        Result<QList<Delivery>> got = Error();
+        QElapsedTimer timer;
+        timer.start();
+        std::thread consumer([&] {
+            ReceiveOptions wait = take(1);
+            wait.waitMs = 8000;
+            got = broker->receive(u"dlq"_s, wait);
+        });
+        QTRY_COMPARE(broker->stats()->at(1).name, u"dlq"_s); // let the consumer start waiting
+        QThread::msleep(100);
+        QVERIFY(broker->publish(u"d"_s, message(u"new"_s)));
+        consumer.join();
+        QVERIFY(got);
+        QCOMPARE(texts(*got), QStringList{u"old"_s});
+        QCOMPARE(got->first().message.dlqReason, DeadLetterReason::Overflow);
+        QVERIFY2(timer.elapsed() < 6000, "the waiting consumer was not answered by the dead-lettering");
+    }
+
     void exactlyOnceDedup()
     {
         QString path;
