@@ -7,6 +7,29 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QString>
+#include <QTest>
+
+// Fails the test with the error's text when a Result is not ok.
+#define VERIFY_OK(expression)                                                                      \
+    do {                                                                                           \
+        const auto &result_ = (expression);                                                        \
+        if (!result_.isOk())                                                                       \
+            QFAIL(qPrintable(QStringLiteral("%1 failed: [%2] %3")                                  \
+                                 .arg(QLatin1String(#expression), result_.error().code,            \
+                                      result_.error().toString())));                               \
+    } while (false)
+
+// Expects a failing Result with the given error code and a message.
+#define VERIFY_ERROR(expression, expectedCode)                                                     \
+    do {                                                                                           \
+        const auto &result_ = (expression);                                                        \
+        QVERIFY2(!result_.isOk(), #expression " succeeded unexpectedly");                          \
+        QVERIFY2(result_.error().code == QLatin1String(expectedCode),                              \
+                 qPrintable(QStringLiteral("expected %1, got [%2] %3")                             \
+                                .arg(QLatin1String(expectedCode), result_.error().code,            \
+                                     result_.error().toString())));                                \
+        QVERIFY(!result_.error().message.isEmpty());                                               \
+    } while (false)
 
 namespace Conflux::Test {
 

@@ -20,29 +20,11 @@
 #include <memory>
 #include <optional>
 
+#include "testsupport.h"
+
 using namespace Conflux;
 using namespace Conflux::Broker;
 using namespace Qt::StringLiterals;
-
-#define VERIFY_OK(expression)                                                                      \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        if (!result_.isOk())                                                                       \
-            QFAIL(qPrintable(QStringLiteral("%1 failed: [%2] %3")                                  \
-                                 .arg(QLatin1String(#expression), result_.error().code,            \
-                                      result_.error().toString())));                               \
-    } while (false)
-
-#define VERIFY_ERROR(expression, expectedCode)                                                     \
-    do {                                                                                           \
-        const auto &result_ = (expression);                                                        \
-        QVERIFY2(!result_.isOk(), #expression " succeeded unexpectedly");                          \
-        QVERIFY2(result_.error().code == QLatin1String(expectedCode),                              \
-                 qPrintable(QStringLiteral("expected %1, got [%2] %3")                             \
-                                .arg(QLatin1String(expectedCode), result_.error().code,            \
-                                     result_.error().toString())));                                \
-        QVERIFY(!result_.error().message.isEmpty());                                               \
-    } while (false)
 
 namespace {
 
