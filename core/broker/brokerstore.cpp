@@ -8,6 +8,8 @@
 
 #include <chrono>
 
+#include <pthread.h>
+
 using namespace Qt::StringLiterals;
 
 namespace Conflux::Broker::Internal {
@@ -217,7 +219,14 @@ Result<LoadedState> BrokerStore::load()
 void BrokerStore::start(std::function<qint64()> tick)
 {
     m_tick = std::move(tick);
-    m_thread = std::thread([this] { run(); });
+    m_completer = std::thread([this] {
+        pthread_setname_np(pthread_self(), "broker-done");
+        complete();
+    });
+    m_thread = std::thread([this] {
+        pthread_setname_np(pthread_self(), "broker-writer");
+        run();
+    });
 }
 
 void BrokerStore::stop()
@@ -231,12 +240,19 @@ void BrokerStore::stop()
     m_wake.notify_all();
     if (m_thread.joinable())
         m_thread.join();
+    {
+        std::lock_guard lock(m_roundsMutex);
+        m_writerDone = true;
+    }
+    m_roundsWake.notify_all();
+    if (m_completer.joinable())
+        m_completer.join();
 }
 
 void BrokerStore::submit(WriteBatch batch)
 {
     std::unique_lock lock(m_mutex);
-    if (m_stopping && !m_thread.joinable()) {
+    if (m_writerExited || (m_stopping && !m_thread.joinable())) {
         lock.unlock();
         if (batch.done)
             batch.done(makeError("broker_closed", Tr::tr("the broker is closed")), batch);
@@ -273,11 +289,15 @@ void BrokerStore::run()
             m_woken = false;
         }
         if (!batches.empty()) {
-            const Result<void> result = commit(batches);
-            for (WriteBatch &batch : batches) {
-                if (batch.done)
-                    batch.done(result, batch);
+            Result<void> result = commit(batches);
+            bool first;
+            {
+                std::lock_guard lock(m_roundsMutex);
+                first = m_rounds.empty();
+                m_rounds.push_back({std::move(batches), std::move(result)});
             }
+            if (first)
+                m_roundsWake.notify_one();
         }
         if (stopping) {
             std::lock_guard lock(m_mutex);
@@ -291,14 +311,40 @@ void BrokerStore::run()
         }
     }
     // Anything submitted after the last round fails rather than hangs.
-    std::vector<WriteBatch> late;
+    Round late{{}, makeError("broker_closed", Tr::tr("the broker is closed"))};
     {
         std::lock_guard lock(m_mutex);
-        late.swap(m_pending);
+        late.batches.swap(m_pending);
+        m_writerExited = true; // from now on, submit() fails the batch itself
     }
-    for (WriteBatch &batch : late) {
+    if (!late.batches.empty()) {
+        std::lock_guard lock(m_roundsMutex);
+        m_rounds.push_back(std::move(late));
+    }
+    m_roundsWake.notify_one();
+}
+
+void BrokerStore::complete()
+{
+    for (;;) {
+        std::vector<Round> rounds;
+        {
+            std::unique_lock lock(m_roundsMutex);
+            m_roundsWake.wait(lock, [this] { return !m_rounds.empty() || m_writerDone; });
+            if (m_rounds.empty())
+                return; // the writer has stopped and everything is answered
+            rounds.swap(m_rounds);
+        }
+        for (Round &round : rounds)
+            finish(std::move(round));
+    }
+}
+
+void BrokerStore::finish(Round round)
+{
+    for (WriteBatch &batch : round.batches) {
         if (batch.done)
-            batch.done(makeError("broker_closed", Tr::tr("the broker is closed")), batch);
+            batch.done(round.result, batch);
     }
 }
 

@@ -62,7 +62,7 @@ struct WriteOp
 };
 
 // One unit of group commit: its ops commit together with others, then `done` runs on the
-// writer thread with the outcome (the batch still owns the inserted entries).
+// completion thread with the outcome (the batch still owns the inserted entries).
 struct WriteBatch
 {
     std::vector<WriteOp> ops;
@@ -81,6 +81,8 @@ struct LoadedState
 // returns) and the writer thread that group-commits everything submitted while the
 // previous commit was running. The writer also drives the broker's clock: `tick` runs
 // after every commit round and when its previous return value (milliseconds) has passed.
+// Each round's `done` callbacks run, in commit order, on a second thread, so that the
+// writer is back at the disk while they file messages and confirm publishes.
 class BrokerStore
 {
 public:
@@ -108,7 +110,15 @@ public:
     const QString &path() const { return m_path; }
 
 private:
+    struct Round
+    {
+        std::vector<WriteBatch> batches;
+        Result<void> result;
+    };
+
     void run();
+    void complete();
+    void finish(Round round);
     Result<void> commit(std::vector<WriteBatch> &batches);
     Result<void> execute(const WriteOp &op);
     Error sqlError(const QString &what, sqlite3 *db) const;
@@ -125,8 +135,15 @@ private:
     std::vector<WriteBatch> m_pending;
     bool m_stopping = false;
     bool m_woken = false;
+    bool m_writerExited = false;
     std::function<qint64()> m_tick;
     std::thread m_thread;
+
+    std::mutex m_roundsMutex;
+    std::condition_variable m_roundsWake;
+    std::vector<Round> m_rounds; // committed, waiting for their callbacks
+    bool m_writerDone = false;
+    std::thread m_completer;
 };
 
 } // namespace Conflux::Broker::Internal
