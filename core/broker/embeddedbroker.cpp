@@ -399,41 +399,54 @@ Result<PublishReceipt> EmbeddedBrokerPrivate::preparePublish(const QStringList &
 }
 
 template<typename Settle>
-Result<SettleResult> EmbeddedBrokerPrivate::settle(const QString &queue, const QStringList &handles,
-                                                   Settle settleOne, std::function<void(const Result<void> &)> after)
+void EmbeddedBrokerPrivate::settle(const QString &queue, const QStringList &handles, Settle settleOne,
+                                   std::function<void(const Result<void> &)> after,
+                                   MessageBroker::SettleCallback done)
 {
     SettleResult result;
-    WriteBatch batch;
     Deferred deferred;
+    std::optional<Error> refused;
+    bool submitted = false;
     {
         std::lock_guard lock(mutex);
-        if (!opened)
-            return notOpen();
-        auto q = queueFor(queue);
-        if (!q)
-            return q.error();
-        const qint64 now = nowMs();
-        for (const QString &handle : handles) {
-            qint64 seq = 0;
-            quint64 token = 0;
-            Entry *e = parseHandle(handle, seq, token) ? (*q)->find(seq) : nullptr;
-            if (!e || e->state != Entry::State::InFlight || e->leaseToken != token) {
-                result.unknownHandles.append(handle);
-                continue;
+        auto q = opened ? queueFor(queue) : Result<QueueState *>(notOpen());
+        if (!q) {
+            refused = q.error();
+        } else {
+            WriteBatch batch;
+            const qint64 now = nowMs();
+            for (const QString &handle : handles) {
+                qint64 seq = 0;
+                quint64 token = 0;
+                Entry *e = parseHandle(handle, seq, token) ? (*q)->find(seq) : nullptr;
+                if (!e || e->state != Entry::State::InFlight || e->leaseToken != token) {
+                    result.unknownHandles.append(handle);
+                    continue;
+                }
+                settleOne(**q, e, now, batch, deferred);
+                ++result.settled;
             }
-            settleOne(**q, e, now, batch, deferred);
-            ++result.settled;
+            if (!batch.ops.empty()) {
+                // Submitted under the lock: a message nacked here and delivered again at
+                // once has its writes in that order.
+                batch.done = [after = std::move(after), done, result](const Result<void> &committed, WriteBatch &) {
+                    if (after)
+                        after(committed);
+                    if (committed)
+                        done(result);
+                    else
+                        done(committed.error());
+                };
+                store.submit(std::move(batch));
+                submitted = true;
+            }
         }
     }
     runAll(deferred);
-    if (batch.ops.empty())
-        return result;
-    Result<void> committed = commitAndWait(std::move(batch));
-    if (after)
-        after(committed);
-    if (!committed)
-        return committed.error();
-    return result;
+    if (refused)
+        done(*refused);
+    else if (!submitted)
+        done(std::move(result));
 }
 
 namespace {
@@ -770,11 +783,11 @@ void EmbeddedBroker::receiveAsync(const QString &queue, const ReceiveOptions &op
         d->finishReceive(std::move(entries), std::move(done), WriteBatch(), false);
 }
 
-Result<SettleResult> EmbeddedBroker::ack(const QString &queue, const QStringList &receiptHandles,
-                                         const AckOptions &options)
+void EmbeddedBroker::ackAsync(const QString &queue, const QStringList &receiptHandles, const AckOptions &options,
+                              SettleCallback done)
 {
     auto acked = std::make_shared<std::vector<std::unique_ptr<Entry>>>();
-    return d->settle(
+    d->settle(
         queue, receiptHandles,
         [&](QueueState &q, Entry *e, qint64 now, WriteBatch &batch, Deferred &) {
             std::unique_ptr<Entry> owned = q.release(e);
@@ -816,27 +829,25 @@ Result<SettleResult> EmbeddedBroker::ack(const QString &queue, const QStringList
                 }
             }
             runAll(deferred);
-        });
+        },
+        std::move(done));
 }
 
-Result<SettleResult> EmbeddedBroker::nack(const QString &queue, const QStringList &receiptHandles,
-                                          const NackOptions &options)
+void EmbeddedBroker::nackAsync(const QString &queue, const QStringList &receiptHandles, const NackOptions &options,
+                               SettleCallback done)
 {
-    return d->settle(queue, receiptHandles,
-                     [&](QueueState &q, Entry *e, qint64 now, WriteBatch &batch, Deferred &deferred) {
-                         if (!options.requeue) {
-                             q.endLease(e);
-                             d->deadLetter(q, e, DeadLetterReason::Rejected, now, batch, deferred);
-                             return;
-                         }
-                         d->requeueOrDeadLetter(q, e, std::max<qint64>(0, options.delayMs), now, batch, deferred);
-                         d->serveWaiters(q, now, deferred);
-                     });
-}
-
-Result<SettleResult> EmbeddedBroker::reject(const QString &queue, const QStringList &receiptHandles)
-{
-    return nack(queue, receiptHandles, NackOptions{false, 0});
+    d->settle(
+        queue, receiptHandles,
+        [&](QueueState &q, Entry *e, qint64 now, WriteBatch &batch, Deferred &deferred) {
+            if (!options.requeue) {
+                q.endLease(e);
+                d->deadLetter(q, e, DeadLetterReason::Rejected, now, batch, deferred);
+                return;
+            }
+            d->requeueOrDeadLetter(q, e, std::max<qint64>(0, options.delayMs), now, batch, deferred);
+            d->serveWaiters(q, now, deferred);
+        },
+        {}, std::move(done));
 }
 
 } // namespace Conflux::Broker

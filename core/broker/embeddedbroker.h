@@ -26,8 +26,9 @@ class EmbeddedBrokerPrivate;
 //     consumed) and processed-id records of acks.
 // Leases do not survive: after a restart every leased message is ready again.
 //
-// Callbacks run on the writer thread; they must not call the broker's blocking functions
-// (publish, receive, ack, nack, reject, replay, purge), which wait for that thread.
+// Callbacks run on the store's completion thread, in commit order; they must not call the
+// broker's blocking functions (publish, receive, ack, nack, reject, replay, purge), which
+// wait for that thread.
 class EmbeddedBroker final : public MessageBroker
 {
 public:
@@ -54,11 +55,10 @@ public:
     Result<QList<PublishReceipt>> publishBatch(const QString &queue, QList<Message> messages) override;
 
     void receiveAsync(const QString &queue, const ReceiveOptions &options, ReceiveCallback done) override;
-    Result<SettleResult> ack(const QString &queue, const QStringList &receiptHandles,
-                             const AckOptions &options = {}) override;
-    Result<SettleResult> nack(const QString &queue, const QStringList &receiptHandles,
-                              const NackOptions &options = {}) override;
-    Result<SettleResult> reject(const QString &queue, const QStringList &receiptHandles) override;
+    void ackAsync(const QString &queue, const QStringList &receiptHandles, const AckOptions &options,
+                  SettleCallback done) override;
+    void nackAsync(const QString &queue, const QStringList &receiptHandles, const NackOptions &options,
+                   SettleCallback done) override;
     Result<int> releaseConsumer(const QString &queue, const QString &consumerId) override;
     Result<bool> processed(const QString &queue, const QString &group, const QString &messageId) override;
 

@@ -72,9 +72,11 @@ public:
     void recordLatency(qint64 enqueuedAt, qint64 now);
     qint64 tick();
     Result<void> commitAndWait(WriteBatch batch);
+    // Settles each handle with `settleOne` under the lock, commits what it wrote, then runs
+    // `after` (with the commit's outcome) and `done`, on the store's completion thread.
     template<typename Settle>
-    Result<SettleResult> settle(const QString &queue, const QStringList &handles, Settle settleOne,
-                                std::function<void(const Result<void> &)> after = {});
+    void settle(const QString &queue, const QStringList &handles, Settle settleOne,
+                std::function<void(const Result<void> &)> after, MessageBroker::SettleCallback done);
 
     EmbeddedBroker::Options options;
     BrokerStore store;

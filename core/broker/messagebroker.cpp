@@ -33,4 +33,21 @@ Result<QList<Delivery>> MessageBroker::receive(const QString &queue, const Recei
     return waitFor<QList<Delivery>>([&](ReceiveCallback done) { receiveAsync(queue, options, std::move(done)); });
 }
 
+Result<SettleResult> MessageBroker::ack(const QString &queue, const QStringList &receiptHandles,
+                                        const AckOptions &options)
+{
+    return waitFor<SettleResult>([&](SettleCallback done) { ackAsync(queue, receiptHandles, options, std::move(done)); });
+}
+
+Result<SettleResult> MessageBroker::nack(const QString &queue, const QStringList &receiptHandles,
+                                         const NackOptions &options)
+{
+    return waitFor<SettleResult>([&](SettleCallback done) { nackAsync(queue, receiptHandles, options, std::move(done)); });
+}
+
+Result<SettleResult> MessageBroker::reject(const QString &queue, const QStringList &receiptHandles)
+{
+    return nack(queue, receiptHandles, NackOptions{false, 0});
+}
+
 } // namespace Conflux::Broker

@@ -103,6 +103,7 @@ class MessageBroker
 public:
     using PublishCallback = std::function<void(Result<PublishReceipt>)>;
     using ReceiveCallback = std::function<void(Result<QList<Delivery>>)>;
+    using SettleCallback = std::function<void(Result<SettleResult>)>;
 
     virtual ~MessageBroker() = default;
     MessageBroker(const MessageBroker &) = delete;
@@ -134,12 +135,18 @@ public:
     virtual void receiveAsync(const QString &queue, const ReceiveOptions &options, ReceiveCallback done) = 0;
     Result<QList<Delivery>> receive(const QString &queue, const ReceiveOptions &options);
 
-    virtual Result<SettleResult> ack(const QString &queue, const QStringList &receiptHandles,
-                                     const AckOptions &options = {}) = 0;
-    virtual Result<SettleResult> nack(const QString &queue, const QStringList &receiptHandles,
-                                      const NackOptions &options = {}) = 0;
-    // Dead-letters with reason "rejected".
-    virtual Result<SettleResult> reject(const QString &queue, const QStringList &receiptHandles) = 0;
+    // Settles leased messages. The callback runs once the outcome is durable (an ack's
+    // delete and processed-id record are committed) or with the error that kept it from
+    // being so; a consumer can go on receiving meanwhile (pipelined acks).
+    virtual void ackAsync(const QString &queue, const QStringList &receiptHandles, const AckOptions &options,
+                          SettleCallback done) = 0;
+    virtual void nackAsync(const QString &queue, const QStringList &receiptHandles, const NackOptions &options,
+                           SettleCallback done) = 0;
+    // Blocking forms.
+    Result<SettleResult> ack(const QString &queue, const QStringList &receiptHandles, const AckOptions &options = {});
+    Result<SettleResult> nack(const QString &queue, const QStringList &receiptHandles, const NackOptions &options = {});
+    // Dead-letters with reason "rejected": a nack without requeue.
+    Result<SettleResult> reject(const QString &queue, const QStringList &receiptHandles);
     // Gives up every lease `consumerId` holds (a consumer that is known to be gone); its
     // messages are redelivered to the others at once.
     virtual Result<int> releaseConsumer(const QString &queue, const QString &consumerId) = 0;

@@ -78,6 +78,23 @@ public:
         return future.get();
     }
 
+    // Runs `fn` on the worker and hands its result to `done` there (at once, from a
+    // callback on the worker).
+    template<typename T>
+    void callAsync(std::function<Result<T>(RabbitMqSession &)> fn, std::function<void(Result<T>)> done)
+    {
+        if (onWorker() && session) {
+            session->flushPublishes();
+            done(fn(*session));
+            session->runCompletions();
+            return;
+        }
+        auto shared = std::make_shared<std::pair<decltype(fn), decltype(done)>>(std::move(fn), std::move(done));
+        Error why;
+        if (!post(Command{false, [shared](RabbitMqSession &s) { shared->second(shared->first(s)); }}, &why))
+            shared->second(why);
+    }
+
     void run()
     {
         for (;;) {
@@ -288,21 +305,20 @@ void RabbitMqBroker::receiveAsync(const QString &queue, const ReceiveOptions &op
         (*callback)(why);
 }
 
-Result<SettleResult> RabbitMqBroker::ack(const QString &queue, const QStringList &receiptHandles,
-                                         const AckOptions &options)
+void RabbitMqBroker::ackAsync(const QString &queue, const QStringList &receiptHandles, const AckOptions &options,
+                              SettleCallback done)
 {
-    return d->call<SettleResult>([&](RabbitMqSession &s) { return s.ack(queue, receiptHandles, options); });
+    d->callAsync<SettleResult>(
+        [queue, receiptHandles, options](RabbitMqSession &s) { return s.ack(queue, receiptHandles, options); },
+        std::move(done));
 }
 
-Result<SettleResult> RabbitMqBroker::nack(const QString &queue, const QStringList &receiptHandles,
-                                          const NackOptions &options)
+void RabbitMqBroker::nackAsync(const QString &queue, const QStringList &receiptHandles, const NackOptions &options,
+                               SettleCallback done)
 {
-    return d->call<SettleResult>([&](RabbitMqSession &s) { return s.nack(queue, receiptHandles, options); });
-}
-
-Result<SettleResult> RabbitMqBroker::reject(const QString &queue, const QStringList &receiptHandles)
-{
-    return d->call<SettleResult>([&](RabbitMqSession &s) { return s.reject(queue, receiptHandles); });
+    d->callAsync<SettleResult>(
+        [queue, receiptHandles, options](RabbitMqSession &s) { return s.nack(queue, receiptHandles, options); },
+        std::move(done));
 }
 
 Result<int> RabbitMqBroker::releaseConsumer(const QString &queue, const QString &consumerId)

@@ -72,11 +72,10 @@ public:
     Result<QList<PublishReceipt>> publishBatch(const QString &queue, QList<Message> messages) override;
 
     void receiveAsync(const QString &queue, const ReceiveOptions &options, ReceiveCallback done) override;
-    Result<SettleResult> ack(const QString &queue, const QStringList &receiptHandles,
-                             const AckOptions &options = {}) override;
-    Result<SettleResult> nack(const QString &queue, const QStringList &receiptHandles,
-                              const NackOptions &options = {}) override;
-    Result<SettleResult> reject(const QString &queue, const QStringList &receiptHandles) override;
+    void ackAsync(const QString &queue, const QStringList &receiptHandles, const AckOptions &options,
+                  SettleCallback done) override;
+    void nackAsync(const QString &queue, const QStringList &receiptHandles, const NackOptions &options,
+                   SettleCallback done) override;
     Result<int> releaseConsumer(const QString &queue, const QString &consumerId) override;
     Result<bool> processed(const QString &queue, const QString &group, const QString &messageId) override;
 

@@ -6,8 +6,10 @@
 //                           messages, counted on confirm (after commit)
 //   bench_broker batch   N  EmbeddedBroker::publishBatch, B messages per call
 //   bench_broker pubsub  N  a producer thread publishing (as in `publish`) while consumer
-//                           threads receive up to M messages and ack them; checks that
-//                           every message arrived exactly once and was acked
+//                           threads receive up to M messages and ack them with ackAsync
+//                           (pipelined, at most 4 acks pending per consumer; an ack counts
+//                           once its callback reports it committed); checks that every
+//                           message arrived exactly once and was acked
 // Options: --dir DIR (where the databases go; default a temporary folder), --batch B,
 // --window W, --consumers C, --max-messages M.
 // Prints one JSON line (rates in messages/s; cpuMicrosPerMessage, the process's CPU time
@@ -444,11 +446,16 @@ int runPubsub(const Options &options, const QString &dir)
     const PayloadFactory payloads;
     const qint64 n = options.messages;
     const auto seen = std::make_unique<std::atomic<quint8>[]>(size_t(n));
+    std::atomic<qint64> received{0};
     std::atomic<qint64> acked{0};
     std::atomic<qint64> receiveCalls{0};
     std::atomic<bool> stop{false};
     std::mutex errorMutex;
     QString firstError;
+    std::mutex ackMutex;
+    std::condition_variable ackDone;
+    int pendingAcks = 0;
+    const int ackWindow = 4;
     auto error = [&](const QString &what) {
         std::lock_guard lock(errorMutex);
         if (firstError.isEmpty())
@@ -473,34 +480,52 @@ int runPubsub(const Options &options, const QString &dir)
             receive.waitMs = 200;
             receive.consumerId = u"bench-consumer-%1"_s.arg(c);
             QStringList handles;
-            while (!stop && acked < n) {
+            while (!stop && received < n) {
                 Result<QList<Broker::Delivery>> deliveries = broker->receive(benchQueue, receive);
                 ++receiveCalls;
-                if (!deliveries)
-                    return error(u"receive: "_s + deliveries.error().toString());
-                if (deliveries->isEmpty())
+                if (!deliveries) {
+                    error(u"receive: "_s + deliveries.error().toString());
+                    break;
+                }
+                if (deliveries->isEmpty() || stop)
                     continue;
+                received += deliveries->size();
                 handles.clear();
                 handles.reserve(deliveries->size());
                 for (const Broker::Delivery &d : *deliveries) {
                     const qint64 seq = PayloadFactory::seqOf(d.message.payload);
                     if (seq < 0 || seq >= n)
-                        return error(u"received a message with an unknown payload (seq %1)"_s.arg(seq));
-                    if (seen[size_t(seq)].exchange(1) != 0)
-                        return error(u"message %1 was delivered twice"_s.arg(seq));
-                    if (d.message.deliveryCount != 1 || d.leaseExpiresAtMs <= 0)
-                        return error(u"message %1: delivery count %2, lease until %3"_s.arg(seq)
-                                         .arg(d.message.deliveryCount).arg(d.leaseExpiresAtMs));
+                        error(u"received a message with an unknown payload (seq %1)"_s.arg(seq));
+                    else if (seen[size_t(seq)].exchange(1) != 0)
+                        error(u"message %1 was delivered twice"_s.arg(seq));
+                    else if (d.message.deliveryCount != 1 || d.leaseExpiresAtMs <= 0)
+                        error(u"message %1: delivery count %2, lease until %3"_s.arg(seq)
+                                  .arg(d.message.deliveryCount).arg(d.leaseExpiresAtMs));
                     handles.append(d.receiptHandle);
                 }
-                Result<Broker::SettleResult> settled = broker->ack(benchQueue, handles);
-                if (!settled)
-                    return error(u"ack: "_s + settled.error().toString());
-                if (settled->settled != handles.size() || !settled->unknownHandles.isEmpty())
-                    return error(u"ack: settled %1 of %2 (%3 unknown handles)"_s.arg(settled->settled)
-                                     .arg(handles.size()).arg(settled->unknownHandles.size()));
-                acked += settled->settled;
+                // Pipelined: the next receive runs while this ack commits; the ack counts
+                // once its callback reports it durable. At most `ackWindow` acks pending.
+                {
+                    std::unique_lock lock(ackMutex);
+                    ackDone.wait(lock, [&] { return pendingAcks < ackWindow || stop; });
+                    ++pendingAcks;
+                }
+                const qsizetype count = handles.size();
+                broker->ackAsync(benchQueue, handles, {}, [&, count](Result<Broker::SettleResult> settled) {
+                    if (!settled)
+                        error(u"ack: "_s + settled.error().toString());
+                    else if (settled->settled != count || !settled->unknownHandles.isEmpty())
+                        error(u"ack: settled %1 of %2 (%3 unknown handles)"_s.arg(settled->settled)
+                                  .arg(count).arg(settled->unknownHandles.size()));
+                    else
+                        acked += settled->settled;
+                    std::lock_guard lock(ackMutex);
+                    --pendingAcks;
+                    ackDone.notify_all();
+                });
             }
+            std::unique_lock lock(ackMutex);
+            ackDone.wait(lock, [&] { return pendingAcks == 0; });
         });
     }
     // A stalled run fails instead of hanging.
@@ -508,7 +533,11 @@ int runPubsub(const Options &options, const QString &dir)
     QElapsedTimer stalled;
     stalled.start();
     while (!stop && acked < n) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        {
+            // Woken by each ack's callback: the run ends at the last ack, not at a poll.
+            std::unique_lock lock(ackMutex);
+            ackDone.wait_for(lock, std::chrono::milliseconds(50), [&] { return stop || acked >= n; });
+        }
         if (acked != lastAcked) {
             lastAcked = acked;
             stalled.restart();

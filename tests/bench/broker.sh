@@ -13,8 +13,10 @@
 #                     commit (WAL, synchronous=FULL) reached the disk
 #   conflux batch     publishBatch, $batch messages per call (one commit each)
 #   conflux pubsub    a producer publishing as above while a consumer receives up to
-#                     $max_messages messages per call and acks them; every message checked
-#                     to arrive exactly once; messages/s from first publish to last ack
+#                     $max_messages messages per call and acks them with ackAsync (pipelined:
+#                     it receives on while up to 4 acks commit; an ack counts when its
+#                     callback reports it committed); every message checked to arrive
+#                     exactly once; messages/s from first publish to last committed ack
 #   redis XADD        redis-benchmark -P 64 XADD (acknowledged before fsync: everysec)
 #   redis consume     XREADGROUP COUNT $max_messages + XACK of those ids in one Lua call per
 #                     batch (redis-benchmark cannot chain a read and an ack; the script

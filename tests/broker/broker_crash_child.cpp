@@ -6,7 +6,8 @@
 //   P queue id dup                          after the publish was confirmed
 //   D queue id count now receive            a receive handed the message out
 //   K queue id                              before an ack is called
-//   A queue id                              after the ack returned
+//   A queue id                              after the ack returned (or, pipelined,
+//                                           reported its commit to its callback)
 //   E text                                  the broker did what it must never do
 // Every line is one write(2) on an O_APPEND descriptor: it reaches the kernel before the
 // next broker call, so a SIGKILL loses only lines not yet written, never half a line, and
@@ -303,8 +304,10 @@ public:
         }
     }
 
-    // Receives, journals, sometimes nacks one (it comes back with a higher count), acks the rest.
-    void consumer(const char *queue, const char *name, int maxMessages, const QString &ackGroup, bool nackSome) const
+    // Receives, journals, sometimes nacks one (it comes back with a higher count), acks the
+    // rest: waiting for the ack, or (pipelined) receiving on while it commits.
+    void consumer(const char *queue, const char *name, int maxMessages, const QString &ackGroup, bool nackSome,
+                  bool pipelined = false) const
     {
         QRandomGenerator rng(m_seed + uint(qHash(QByteArrayView(name))));
         const QString queueName = QString::fromLatin1(queue);
@@ -349,6 +352,20 @@ public:
                 continue;
             for (const QByteArray &id : std::as_const(ids))
                 m_journal.write({"K", queue, id});
+            if (pipelined) {
+                m_broker.ackAsync(queueName, handles, AckOptions{ackGroup},
+                                  [this, queue, queueName, ids, count = handles.size()](Result<SettleResult> acked) {
+                    if (!acked || acked->settled != count) {
+                        fail(u"pipelined ack on %1: %2"_s.arg(
+                            queueName, acked ? u"%1 unknown handles"_s.arg(acked->unknownHandles.size())
+                                             : acked.error().toString()));
+                        return;
+                    }
+                    for (const QByteArray &id : ids)
+                        m_journal.write({"A", queue, id});
+                });
+                continue;
+            }
             auto acked = m_broker.ack(queueName, handles, AckOptions{ackGroup});
             if (!acked || acked->settled != handles.size()) {
                 fail(u"ack on %1: %2"_s.arg(queueName, acked ? u"%1 unknown handles"_s.arg(acked->unknownHandles.size())
@@ -448,7 +465,7 @@ int main(int argc, char **argv)
         threads.emplace_back([&] { child.fifoPublisher(fifoNext); });
         threads.emplace_back([&] { child.delayedPublisher(); });
         threads.emplace_back([&] { child.consumer("alo", "alo-1", 16, {}, true); });
-        threads.emplace_back([&] { child.consumer("alo", "alo-2", 16, {}, true); });
+        threads.emplace_back([&] { child.consumer("alo", "alo-2", 16, {}, true, true); });
         threads.emplace_back([&] { child.consumer("eo", "eo-1", 8, u"billing"_s, false); });
         // Two FIFO consumers: a group's next message must wait for the ack of the one in flight.
         threads.emplace_back([&] { child.consumer("fifo", "fifo-1", 4, {}, true); });

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 using namespace Conflux;
@@ -141,6 +142,95 @@ private slots:
         QCOMPARE(broker->counters().produced, 2u);
         QCOMPARE(broker->counters().consumed, 2u);
         QCOMPARE(broker->counters().latencyCount, 2u);
+    }
+
+    // A consumer that acks without waiting and goes on receiving: each callback comes
+    // once the ack is committed (another connection no longer sees the rows), in order.
+    void pipelinedAcks()
+    {
+        auto broker = openBroker();
+        QVERIFY(broker);
+        QVERIFY(broker->declareQueue(queueConfig(u"q"_s)));
+        QList<Message> batch;
+        for (int i = 0; i < 300; ++i)
+            batch.append(message(QString::number(i)));
+        QVERIFY(broker->publishBatch(u"q"_s, batch));
+        const QString path = m_path;
+        auto storedRows = [&path] {
+            sqlite3 *db = nullptr;
+            sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READONLY, nullptr);
+            sqlite3_stmt *s = nullptr;
+            sqlite3_prepare_v2(db, "SELECT count(*) FROM messages", -1, &s, nullptr);
+            const int rows = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+            sqlite3_finalize(s);
+            sqlite3_close(db);
+            return rows;
+        };
+
+        std::mutex mutex;
+        QList<int> rowsSeenByCallback;
+        QList<int> settled;
+        std::atomic<int> calls{0};
+        for (int round = 0; round < 6; ++round) {
+            auto got = broker->receive(u"q"_s, take(50));
+            QVERIFY(got);
+            QCOMPARE(got->size(), 50);
+            QCOMPARE(textOf(got->first()), QString::number(round * 50));
+            broker->ackAsync(u"q"_s, handles(*got), {}, [&](Result<SettleResult> r) {
+                const int rows = storedRows();
+                std::lock_guard lock(mutex);
+                rowsSeenByCallback.append(rows);
+                settled.append(r ? r->settled : -1);
+                ++calls;
+            });
+        }
+        QTRY_COMPARE(calls.load(), 6);
+        QCOMPARE(settled, QList<int>(6, 50));
+        // Each callback saw its own ack, and every one before it, on disk.
+        for (qsizetype i = 0; i < rowsSeenByCallback.size(); ++i)
+            QVERIFY2(rowsSeenByCallback[i] <= 300 - 50 * (i + 1), qPrintable(QString::number(rowsSeenByCallback[i])));
+        QCOMPARE(storedRows(), 0);
+
+        // Nothing to commit (a handle used twice, junk): answered at once, on this thread.
+        Result<SettleResult> again = Error();
+        broker->ackAsync(u"q"_s, {u"1.1"_s, u"junk"_s}, {}, [&](Result<SettleResult> r) { again = std::move(r); });
+        QVERIFY(again);
+        QCOMPARE(again->settled, 0);
+        QCOMPARE(again->unknownHandles.size(), 2);
+        Result<SettleResult> unknownQueue = SettleResult();
+        broker->nackAsync(u"nope"_s, {}, {}, [&](Result<SettleResult> r) { unknownQueue = std::move(r); });
+        QVERIFY(!unknownQueue);
+        QCOMPARE(unknownQueue.error().code, u"broker_unknown_queue"_s);
+        broker->close();
+        Result<SettleResult> closed = SettleResult();
+        broker->ackAsync(u"q"_s, {}, {}, [&](Result<SettleResult> r) { closed = std::move(r); });
+        QCOMPARE(closed.error().code, u"broker_closed"_s);
+    }
+
+    // An ack whose commit fails reports the error, and its messages are delivered again.
+    void failedAckRedelivers()
+    {
+        EmbeddedBroker::Options o;
+        o.busyTimeoutMs = 200;
+        auto broker = openBroker({}, o);
+        QVERIFY(broker->declareQueue(queueConfig(u"q"_s)));
+        QVERIFY(broker->publish(u"q"_s, message(u"a"_s)));
+        auto got = broker->receive(u"q"_s, take(1));
+        QVERIFY(got);
+        QCOMPARE(got->size(), 1);
+        sqlite3 *other = nullptr;
+        QCOMPARE(sqlite3_open(m_path.toUtf8().constData(), &other), SQLITE_OK);
+        sqlite3_busy_timeout(other, 5000); // the delivery count may be being written
+        QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+        auto acked = broker->ack(u"q"_s, handles(*got));
+        sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(other);
+        QVERIFY(!acked);
+        QCOMPARE(acked.error().code, u"broker_store_failed"_s);
+        const QList<Delivery> again = receiveAll(*broker, u"q"_s);
+        QCOMPARE(texts(again), QStringList{u"a"_s});
+        QVERIFY(broker->ack(u"q"_s, handles(again)));
+        QCOMPARE(receiveAll(*broker, u"q"_s).size(), 0);
     }
 
     void confirmedPublishesSurviveReopen()
@@ -764,6 +854,7 @@ private slots:
         // Another process holds the write lock.
         sqlite3 *other = nullptr;
         QCOMPARE(sqlite3_open(m_path.toUtf8().constData(), &other), SQLITE_OK);
+        sqlite3_busy_timeout(other, 5000);
         QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
         auto blocked = broker->publish(u"q"_s, message(u"blocked"_s));
         QVERIFY(!blocked);

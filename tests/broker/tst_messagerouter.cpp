@@ -137,17 +137,15 @@ public:
     {
         m_broker.receiveAsync(queue, options, std::move(done));
     }
-    Result<SettleResult> ack(const QString &queue, const QStringList &handles, const AckOptions &options) override
+    void ackAsync(const QString &queue, const QStringList &handles, const AckOptions &options,
+                  SettleCallback done) override
     {
-        return m_broker.ack(queue, handles, options);
+        m_broker.ackAsync(queue, handles, options, std::move(done));
     }
-    Result<SettleResult> nack(const QString &queue, const QStringList &handles, const NackOptions &options) override
+    void nackAsync(const QString &queue, const QStringList &handles, const NackOptions &options,
+                   SettleCallback done) override
     {
-        return m_broker.nack(queue, handles, options);
-    }
-    Result<SettleResult> reject(const QString &queue, const QStringList &handles) override
-    {
-        return m_broker.reject(queue, handles);
+        m_broker.nackAsync(queue, handles, options, std::move(done));
     }
     Result<int> releaseConsumer(const QString &queue, const QString &consumerId) override
     {

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "testsupport.h"
@@ -198,6 +199,7 @@ private slots:
     void messageRoundTrip();
     void topicRoutesToMatchingQueues();
     void receiveAndAck();
+    void pipelinedAcks();
     void longPollWaitsForAPublish();
     void nackRequeuesWithGrowingCount_data();
     void nackRequeuesWithGrowingCount();
@@ -495,6 +497,41 @@ void TestRabbitMqBroker::receiveAndAck()
     QCOMPARE(broker->counters().consumed, 3u);
     QCOMPARE(broker->counters().latencyCount, 3u);
     VERIFY_ERROR(broker->ack(u"nowhere"_s, {}), "broker_unknown_queue");
+}
+
+// Acks that do not wait: the consumer receives on while they are settled, and each
+// callback reports its own batch.
+void TestRabbitMqBroker::pipelinedAcks()
+{
+    auto broker = openBroker();
+    QVERIFY(broker);
+    VERIFY_OK(broker->declareQueue(queueConfig(u"q"_s)));
+    for (int i = 1; i <= 6; ++i)
+        VERIFY_OK(broker->publish(u"q"_s, numbered(i)));
+    std::mutex mutex;
+    QList<int> settled;
+    std::atomic<int> calls{0};
+    QList<int> received;
+    for (int round = 0; round < 3; ++round) {
+        const QList<Delivery> got = receiveAll(*broker, u"q"_s, 2);
+        received += payloadsOf(got);
+        broker->ackAsync(u"q"_s, handlesOf(got), {}, [&](Result<SettleResult> r) {
+            std::lock_guard lock(mutex);
+            settled.append(r ? r->settled : -1);
+            ++calls;
+        });
+    }
+    QCOMPARE(received, (QList<int>{1, 2, 3, 4, 5, 6}));
+    QTRY_COMPARE(calls.load(), 3);
+    QCOMPARE(settled, (QList<int>{2, 2, 2}));
+    auto stats = broker->stats();
+    VERIFY_OK(stats);
+    QCOMPARE(stats->first().depth, 0);
+    QCOMPARE(stats->first().inFlight, 0);
+    QCOMPARE(broker->counters().consumed, 6u);
+    std::promise<Result<SettleResult>> unknown;
+    broker->nackAsync(u"nowhere"_s, {}, {}, [&](Result<SettleResult> r) { unknown.set_value(std::move(r)); });
+    VERIFY_ERROR(unknown.get_future().get(), "broker_unknown_queue");
 }
 
 void TestRabbitMqBroker::longPollWaitsForAPublish()
