@@ -166,7 +166,7 @@ line "conflux publishBatch, $batch per call" "$batch_rate" "$(conflux_extra batc
 line "redis $redis_version XADD, -P 64, appendfsync everysec" "$xadd"
 line "raw SQLite insert, $batch per transaction, synchronous=FULL" "$sins" "$(m sqlite_insert_cpu) us CPU/message"
 printf 'publish + receive + ack\n'
-line "conflux pubsub, $consumers consumer(s), receive $max_messages, ack" "$pubsub" "$(conflux_extra pubsub)"
+line "conflux pubsub, $consumers consumer(s), receive $max_messages, ackAsync" "$pubsub" "$(conflux_extra pubsub)"
 line "redis XREADGROUP COUNT $max_messages + XACK (Lua)" "$rconsume"
 line "redis XADD then consume (sequential equivalent)" "$redis_then"
 line "raw SQLite select + delete, $batch per transaction" "$scons" "$(m sqlite_consume_cpu) us CPU/message"
