@@ -295,6 +295,11 @@ void QueueConsumer::stop()
     d->running = false;
 }
 
+void QueueConsumer::requestStop()
+{
+    d->stopping = true;
+}
+
 bool QueueConsumer::isRunning() const
 {
     return d->running;

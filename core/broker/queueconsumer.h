@@ -91,6 +91,9 @@ public:
     // Stops receiving, waits for the handlers in progress and their settles, and releases
     // the leases left. Called by the destructor.
     void stop();
+    // Tells the workers to stop without waiting for them (stop() still must be called):
+    // several consumers then stop in the time of one.
+    void requestStop();
     bool isRunning() const;
 
     const ConsumerConfig &config() const;

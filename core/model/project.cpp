@@ -147,7 +147,8 @@ void addDocument(Project &project, const Document &d)
         const QString target = type == u"webhook" ? str(handler, "url")
                                                   : handler.value(type).toString();
         project.consumers.append({d, str(o, "queue"), str(o, "group", d.id), type, target,
-                                  o.value(u"concurrency"_s).toInt(1)});
+                                  o.value(u"concurrency"_s).toInt(1), o.value(u"prefetch"_s).toInt(10),
+                                  o.value(u"processing_timeout_seconds"_s).toDouble(30.0)});
         break;
     }
     case DocumentKind::RoutingRule:

@@ -139,6 +139,8 @@ struct Consumer
     Document document;
     QString queue, group, handlerType, handlerTarget;
     int concurrency = 1;
+    int prefetch = 10;                  // messages per batch
+    double processingTimeoutSeconds = 30.0; // the lease of a batch
 };
 
 struct RoutingRule

@@ -4,6 +4,7 @@
 #include "brokerapi.h"
 #include "broker/embeddedbroker.h"
 #include "broker/messagerouter.h"
+#include "broker/projectconsumers.h"
 #include "broker/projectqueues.h"
 #include "base/log.h"
 #include "gateway/httpserver.h"
@@ -170,6 +171,7 @@ void Node::finishStop()
     m_adminServer = nullptr;
     m_adminApi.reset();
     m_brokerApi.reset();
+    m_consumers.reset(); // finish their batches and settle them
     m_router.reset(); // dead-letters webhook deliveries still pending
     m_broker.reset(); // commits what is pending
     delete m_deployment;
@@ -190,6 +192,12 @@ void Node::declareQueues()
         Log::write(QtWarningMsg, "conflux.broker", declared.error().message,
                    {{u"details"_s, QJsonArray::fromStringList(declared.error().details)}});
     }
+    // The old project's consumers finish their batches, then the new ones start.
+    m_consumers.reset();
+    QStringList problems;
+    m_consumers = Broker::ProjectConsumers::start(*current, *m_broker, {}, &problems);
+    for (const QString &problem : std::as_const(problems))
+        Log::write(QtWarningMsg, "conflux.broker", problem);
     Broker::MessageRouterOptions options;
     std::shared_ptr<Security::SecretResolver> secrets = Security::nodeSecretResolver(m_options.credentialsFolder);
     options.resolveSecret = [secrets](const QString &name) { return secrets->resolve(name); };

@@ -13,6 +13,7 @@ namespace Conflux::Broker {
 class EmbeddedBroker;
 class MessageBroker;
 class MessageRouter;
+class ProjectConsumers;
 }
 namespace Conflux::Http {
 class HttpServer;
@@ -96,6 +97,7 @@ private:
     std::unique_ptr<Store::StateStore> m_store;
     std::unique_ptr<Broker::EmbeddedBroker> m_broker;
     std::unique_ptr<Broker::MessageRouter> m_router; // the active project's routing rules
+    std::unique_ptr<Broker::ProjectConsumers> m_consumers; // its webhook consumers, running
     std::unique_ptr<BrokerApi> m_brokerApi;
     std::unique_ptr<AdminApi> m_adminApi;
     ProjectDeployment *m_deployment = nullptr;  // child
