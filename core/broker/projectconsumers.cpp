@@ -82,6 +82,8 @@ std::unique_ptr<ProjectConsumers> ProjectConsumers::start(const Model::Project &
 {
     std::unique_ptr<ProjectConsumers> out(new ProjectConsumers);
     for (const Model::Consumer &c : project.consumers) {
+        out->m_documents.append({c.document.id, c.queue, c.group.isEmpty() ? c.document.id : c.group, c.handlerType,
+                                 c.handlerTarget, false, {}});
         if (c.handlerType != u"webhook") {
             out->m_waiting.append(c.document.id);
             continue;
@@ -132,6 +134,18 @@ QStringList ProjectConsumers::running() const
 QStringList ProjectConsumers::waiting() const
 {
     return m_waiting;
+}
+
+QList<ConsumerStatus> ProjectConsumers::status() const
+{
+    QList<ConsumerStatus> out = m_documents;
+    for (ConsumerStatus &c : out) {
+        auto it = m_consumers.find(c.id);
+        c.running = it != m_consumers.end();
+        if (c.running)
+            c.stats = it->second->stats();
+    }
+    return out;
 }
 
 std::map<QString, ConsumerStats> ProjectConsumers::stats() const

@@ -3,6 +3,7 @@
 #include "base/result.h"
 #include "broker/queueconsumer.h"
 
+#include <QList>
 #include <QStringList>
 
 #include <map>
@@ -26,6 +27,16 @@ class MessageBroker;
 //   other 4xx                reject: the receiver refuses the message; dead-lettered
 // A consumer whose handler is a workflow or a sync job is listed in `waiting()`: the
 // engines that execute those run it.
+// One Consumer document of the active project, as the admin API lists it.
+struct ConsumerStatus
+{
+    QString id, queue, group;
+    QString handler;                 // webhook, workflow, sync_job
+    QString target;                  // the URL, workflow or sync job
+    bool running = false;            // false: waiting for the engine of its handler
+    ConsumerStats stats;
+};
+
 class ProjectConsumers
 {
 public:
@@ -44,12 +55,15 @@ public:
     QStringList running() const;
     QStringList waiting() const;
     std::map<QString, ConsumerStats> stats() const;
+    // Every Consumer document, in the project's order.
+    QList<ConsumerStatus> status() const;
 
 private:
     ProjectConsumers() = default;
 
     std::map<QString, std::unique_ptr<QueueConsumer>> m_consumers;
     QStringList m_waiting;
+    QList<ConsumerStatus> m_documents; // stats filled in by status()
 };
 
 } // namespace Conflux::Broker

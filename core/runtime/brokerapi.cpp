@@ -1,6 +1,7 @@
 #include "brokerapi.h"
 
 #include "broker/messagebroker.h"
+#include "broker/projectconsumers.h"
 #include "data/json.h"
 
 #include <QCoreApplication>
@@ -183,7 +184,8 @@ BrokerApi::BrokerApi(Broker::MessageBroker &broker, TopicPublisher topicPublishe
 
 bool BrokerApi::handles(const QString &path)
 {
-    return path == u"/api/v1/queues" || path.startsWith(u"/api/v1/queues/") || path.startsWith(u"/api/v1/topics/");
+    return path == u"/api/v1/queues" || path.startsWith(u"/api/v1/queues/") || path.startsWith(u"/api/v1/topics/")
+           || path == u"/api/v1/consumers";
 }
 
 HttpResponse BrokerApi::handle(const HttpRequest &request, QString &routeLabel)
@@ -202,6 +204,10 @@ HttpResponse BrokerApi::handle(const HttpRequest &request, QString &routeLabel)
         for (const Broker::QueueStats &s : std::as_const(*stats))
             queues.push_back(statsValue(s));
         return jsonResponse(200, Data::Value(Data::Object{{u"queues"_s, Data::Value(std::move(queues))}}));
+    }
+    if (parts.size() == 4 && parts[3] == u"consumers") {
+        routeLabel = u"/api/v1/consumers"_s;
+        return get ? consumers() : methodNotAllowed("GET, HEAD");
     }
     if (parts.size() < 5 || parts[4].isEmpty())
         return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(request.path));
@@ -466,6 +472,29 @@ HttpResponse BrokerApi::queueStats(const QString &queue)
     return errorResponse(makeError("broker_unknown_queue", Tr::tr("no queue named \"%1\"").arg(queue)));
 }
 
+HttpResponse BrokerApi::consumers() const
+{
+    Data::Array list;
+    for (const Broker::ConsumerStatus &c : m_consumers ? m_consumers() : QList<Broker::ConsumerStatus>()) {
+        Data::Object o;
+        o.append(u"id"_s, Data::Value(c.id));
+        o.append(u"queue"_s, Data::Value(c.queue));
+        o.append(u"group"_s, Data::Value(c.group));
+        o.append(u"handler"_s, Data::Value(Data::Object{{u"type"_s, Data::Value(c.handler)},
+                                                         {u"target"_s, Data::Value(c.target)}}));
+        o.append(u"state"_s, Data::Value(c.running ? u"running"_s : u"waiting"_s));
+        o.append(u"received"_s, Data::Value(qint64(c.stats.received)));
+        o.append(u"acked"_s, Data::Value(qint64(c.stats.acked)));
+        o.append(u"retried"_s, Data::Value(qint64(c.stats.retried)));
+        o.append(u"rejected"_s, Data::Value(qint64(c.stats.rejected)));
+        o.append(u"skipped"_s, Data::Value(qint64(c.stats.skipped)));
+        o.append(u"failures"_s, Data::Value(qint64(c.stats.failures)));
+        o.append(u"last_error"_s, c.stats.lastError.isEmpty() ? Data::Value(nullptr) : Data::Value(c.stats.lastError));
+        list.push_back(Data::Value(std::move(o)));
+    }
+    return jsonResponse(200, Data::Value(Data::Object{{u"consumers"_s, Data::Value(std::move(list))}}));
+}
+
 void BrokerApi::renderMetrics(QByteArray &out)
 {
     auto stats = m_broker.stats();
@@ -517,6 +546,26 @@ void BrokerApi::renderMetrics(QByteArray &out)
     out += "_sum " + QByteArray::number(counters.latencySumSeconds, 'g', 15) + '\n';
     out += histogram;
     out += "_count " + QByteArray::number(counters.latencyCount) + '\n';
+
+    if (!m_consumers)
+        return;
+    const QList<Broker::ConsumerStatus> consumers = m_consumers();
+    const char *settled = "message_broker_consumer_messages_total";
+    family(out, settled, "counter", "Messages a project consumer settled, by outcome");
+    for (const Broker::ConsumerStatus &c : consumers) {
+        const std::pair<const char *, quint64> outcomes[] = {{"acked", c.stats.acked},
+                                                             {"retried", c.stats.retried},
+                                                             {"rejected", c.stats.rejected},
+                                                             {"skipped", c.stats.skipped}};
+        for (const auto &[outcome, n] : outcomes) {
+            out += settled;
+            out += "{consumer=\"" + label(c.id) + "\",outcome=\"" + outcome + "\"} " + QByteArray::number(n) + '\n';
+        }
+    }
+    const char *failures = "message_broker_consumer_failures_total";
+    family(out, failures, "counter", "Failed receives and settles and handler errors of a project consumer");
+    for (const Broker::ConsumerStatus &c : consumers)
+        out += QByteArray(failures) + "{consumer=\"" + label(c.id) + "\"} " + QByteArray::number(c.stats.failures) + '\n';
 }
 
 } // namespace Conflux::Runtime

@@ -5,12 +5,14 @@
 #include "gateway/httpresponse.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 #include <functional>
 
 namespace Conflux::Broker {
 class MessageBroker;
+struct ConsumerStatus;
 struct Message;
 struct PublishReceipt;
 }
@@ -32,6 +34,7 @@ namespace Conflux::Runtime {
 //   POST   /api/v1/queues/{queue}/purge           the same as DELETE .../messages
 //   GET    /api/v1/queues                         every queue's statistics
 //   GET    /api/v1/queues/{queue}                 one queue's configuration and statistics
+//   GET    /api/v1/consumers                      the project's consumers: running or waiting, statistics
 //
 // Publishes answer 201 once the message is durable (200 with "duplicate": true when an
 // exactly-once id was already seen). A long-polling receive (wait up to 20 s) runs a nested
@@ -43,7 +46,11 @@ public:
     // topic bindings.
     using TopicPublisher = std::function<Result<Broker::PublishReceipt>(Broker::Message)>;
 
+    // The active project's consumers, for GET /api/v1/consumers and the metrics.
+    using ConsumerSource = std::function<QList<Broker::ConsumerStatus>()>;
+
     explicit BrokerApi(Broker::MessageBroker &broker, TopicPublisher topicPublisher = {});
+    void setConsumerSource(ConsumerSource source) { m_consumers = std::move(source); }
 
     static bool handles(const QString &path);
     // `routeLabel` receives the route template for metrics ("/api/v1/queues/{queue}/ack").
@@ -65,8 +72,11 @@ private:
     Http::HttpResponse browse(const QString &queue, const Http::HttpRequest &request);
     Http::HttpResponse queueStats(const QString &queue);
 
+    Http::HttpResponse consumers() const;
+
     Broker::MessageBroker &m_broker;
     TopicPublisher m_topicPublisher;
+    ConsumerSource m_consumers;
 };
 
 } // namespace Conflux::Runtime

@@ -124,6 +124,9 @@ Result<void> Node::start(const NodeOptions &options)
             return routed.error();
         return Broker::PublishReceipt{routed->messageId, routed->queues, routed->duplicate};
     });
+    brokerApi->setConsumerSource([this] {
+        return m_consumers ? m_consumers->status() : QList<Broker::ConsumerStatus>();
+    });
     api->setBrokerApi(brokerApi.get());
     server->setHandler([raw = api.get()](const Http::HttpRequest &request) { return raw->handle(request); });
     if (Result<void> listening = server->listen(options.adminAddress, options.adminPort); !listening) {

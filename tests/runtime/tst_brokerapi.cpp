@@ -266,6 +266,27 @@ private Q_SLOTS:
         QVERIFY(text.contains("message_broker_consumer_lag{queue=\"orders\"} 0\n"));
         QVERIFY(text.contains("# TYPE message_broker_publish_to_ack_seconds histogram\n"));
         QVERIFY(text.contains("message_broker_publish_to_ack_seconds_count 3\n"));
+        QVERIFY(text.contains("# TYPE message_broker_consumer_messages_total counter\n"));
+        QVERIFY(text.contains("message_broker_consumer_messages_total{consumer=\"order-processor\",outcome=\"acked\"} 0\n"));
+        QVERIFY(text.contains("message_broker_consumer_failures_total{consumer=\"order-processor\"} 0\n"));
+    }
+
+    // The sample's consumer hands its messages to a workflow: listed, waiting for that engine.
+    void consumersOfTheProject()
+    {
+        Reply r = request("GET", u"/api/v1/consumers"_s);
+        QCOMPARE(r.status, 200);
+        const QJsonArray consumers = r.json().value(u"consumers"_s).toArray();
+        QCOMPARE(consumers.size(), 1);
+        const QJsonObject c = consumers.first().toObject();
+        QCOMPARE(c.value(u"id"_s).toString(), u"order-processor"_s);
+        QCOMPARE(c.value(u"queue"_s).toString(), u"orders"_s);
+        QCOMPARE(c.value(u"group"_s).toString(), u"fulfilment"_s);
+        QCOMPARE(c.value(u"state"_s).toString(), u"waiting"_s);
+        QCOMPARE(c.value(u"handler"_s).toObject().value(u"type"_s).toString(), u"workflow"_s);
+        QCOMPARE(c.value(u"handler"_s).toObject().value(u"target"_s).toString(), u"order-fulfilment"_s);
+        QVERIFY(c.value(u"last_error"_s).isNull());
+        QCOMPARE(request("POST", u"/api/v1/consumers"_s).status, 405);
     }
 
     void messagesSurviveANodeRestart()
