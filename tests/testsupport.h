@@ -6,6 +6,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QMap>
 #include <QString>
 #include <QTest>
 
@@ -51,6 +52,30 @@ inline bool copyFolder(const QString &from, const QString &to)
             return false;
     }
     return true;
+}
+
+// The KEY=value lines of the env file a CTest fixture wrote (tests/scripts/*-start.sh),
+// whose path is in the environment variable `variable`; empty with `error` set when the
+// variable or the file is missing (the fixture did not run: a failure, never a skip).
+inline QMap<QString, QString> readFixtureEnv(const char *variable, QString *error)
+{
+    const QString path = qEnvironmentVariable(variable);
+    QFile file(path);
+    if (path.isEmpty() || !file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        *error = path.isEmpty() ? QStringLiteral("%1 is not set: run this test through ctest, whose fixture starts "
+                                                 "the server and names its env file")
+                                      .arg(QLatin1String(variable))
+                                : QStringLiteral("the env file %1 is missing: its fixture did not run or failed").arg(path);
+        return {};
+    }
+    QMap<QString, QString> values;
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        const qsizetype eq = line.indexOf('=');
+        if (eq > 0)
+            values.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
+    }
+    return values;
 }
 
 } // namespace Conflux::Test

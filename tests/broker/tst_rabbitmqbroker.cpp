@@ -67,25 +67,10 @@ QueueConfig queueConfig(const QString &name, QueueType type = QueueType::Standar
 // The facts rabbitmq-start.sh wrote, read as KEY=value lines.
 std::optional<RabbitMqBroker::Options> readRabbitEnv(QString *error)
 {
+    const QMap<QString, QString> values = Conflux::Test::readFixtureEnv("CONFLUX_TEST_RABBITMQ_ENV", error);
+    if (values.isEmpty())
+        return std::nullopt;
     const QString path = qEnvironmentVariable("CONFLUX_TEST_RABBITMQ_ENV");
-    if (path.isEmpty()) {
-        *error = u"CONFLUX_TEST_RABBITMQ_ENV is not set: run this test through ctest, whose 'rabbitmq' "
-                 "fixture (tests/scripts/rabbitmq-start.sh) starts the node and names its env file"_s;
-        return std::nullopt;
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        *error = u"the RabbitMQ env file %1 is missing: the 'rabbitmq' fixture "
-                 "(tests/scripts/rabbitmq-start.sh) did not run or failed"_s.arg(path);
-        return std::nullopt;
-    }
-    QMap<QString, QString> values;
-    const QList<QByteArray> lines = file.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        const qsizetype eq = line.indexOf('=');
-        if (eq > 0)
-            values.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
-    }
     RabbitMqBroker::Options o;
     o.host = values.value(u"RABBITMQ_HOST"_s);
     o.port = values.value(u"RABBITMQ_PORT"_s).toInt();
