@@ -74,6 +74,10 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpServerOptions &opti
 
 HttpConnection::~HttpConnection()
 {
+    if (m_responderState) {
+        QMutexLocker lock(&m_responderState->mutex);
+        m_responderState->connection = nullptr;
+    }
     m_socket->disconnect(this);
     m_socket->abort();
 }
@@ -93,7 +97,8 @@ void HttpConnection::start()
 void HttpConnection::beginDrain()
 {
     m_draining = true;
-    if (m_phase == Phase::Closing || m_phase == Phase::Closed || m_busy > 0)
+    // A response still owed closes the connection once it is written.
+    if (m_phase == Phase::Closing || m_phase == Phase::Closed || m_busy > 0 || m_awaited)
         return;
     if (m_parser.isIdle())
         startClosing();
@@ -142,8 +147,9 @@ void HttpConnection::pump()
         m_socket->readAll(); // lingering: what the client still sends is discarded
         return;
     }
-    // A handler running a nested event loop: the outer pump() goes on when it returns.
-    if (m_busy > 0)
+    // A handler running a nested event loop: the outer pump() goes on when it returns. A
+    // response still owed: complete() goes on (what arrives meanwhile waits in the buffer).
+    if (m_busy > 0 || m_awaited)
         return;
 
     ++m_busy;
@@ -168,19 +174,24 @@ void HttpConnection::pump()
         if (m_socket->bytesToWrite() > kMaxPendingOutputBytes)
             break; // onBytesWritten() resumes
         respond(m_parser.takeRequest());
-        if (m_phase == Phase::Closing || m_phase == Phase::Closed)
+        if (m_awaited || m_phase == Phase::Closing || m_phase == Phase::Closed)
             break;
-        // A pipelined request may already be buffered, complete or in part.
-        m_requestClock.start();
-        m_continueSent = false;
-        m_parser.parse();
-        enterPhase(m_parser.isIdle() ? Phase::Idle : Phase::Header);
-        if (m_parser.state() == HttpRequestParser::State::NeedMore)
-            updateReadPhase();
+        prepareNextRequest();
     }
     --m_busy;
     if (m_busy == 0 && m_closePending)
         finish();
+}
+
+void HttpConnection::prepareNextRequest()
+{
+    // A pipelined request may already be buffered, complete or in part.
+    m_requestClock.start();
+    m_continueSent = false;
+    m_parser.parse();
+    enterPhase(m_parser.isIdle() ? Phase::Idle : Phase::Header);
+    if (m_parser.state() == HttpRequestParser::State::NeedMore)
+        updateReadPhase();
 }
 
 void HttpConnection::updateReadPhase()
@@ -206,17 +217,48 @@ void HttpConnection::respond(HttpRequest request)
     request.isSecure = m_secure;
     request.requestId = requestIdFor(request.headers);
 
-    HttpResponse response;
+    m_awaited = Awaited{request.method, request.path, request.requestId, request.keepAlive, request.isHttp11()};
+    m_responderState = std::make_shared<HttpResponder::State>();
+    m_responderState->connection = this;
+    m_responderState->thread = thread();
+    m_responderState->token = ++m_responseToken;
+    const HttpResponder responder(m_responderState);
+    m_inDispatch = true;
     {
         const Conflux::Log::RequestScope scope(request.requestId);
-        response = m_dispatch(request);
+        m_dispatch(request, responder);
     }
-    const bool close = !request.keepAlive || m_draining
-                       || response.headers().hasToken("connection", "close");
-    const qint64 bytes = writeResponse(response, &request, close, request.requestId);
-    logAccess(request.method, request.path, response.status(), bytes, request.requestId);
-    if (close)
+    m_inDispatch = false;
+}
+
+void HttpConnection::complete(quint64 token, HttpResponse response)
+{
+    if (!m_awaited || token != m_responseToken)
+        return;
+    const Awaited awaited = *m_awaited;
+    m_awaited.reset();
+    {
+        QMutexLocker lock(&m_responderState->mutex);
+        m_responderState->connection = nullptr;
+    }
+    m_responderState.reset();
+    if (m_phase == Phase::Closed)
+        return;
+    const bool close = !awaited.keepAlive || m_draining || response.headers().hasToken("connection", "close");
+    HttpResponse::WireOptions wire;
+    wire.closeConnection = close;
+    wire.explicitKeepAlive = !close && !awaited.http11;
+    wire.headRequest = awaited.method == "HEAD";
+    const qint64 bytes = writeResponse(response, wire, awaited.requestId);
+    logAccess(awaited.method, awaited.path, response.status(), bytes, awaited.requestId);
+    if (close) {
         startClosing();
+        return;
+    }
+    if (m_inDispatch)
+        return; // answered at once: pump() goes on
+    prepareNextRequest();
+    pump();
 }
 
 void HttpConnection::respondToParseError()
@@ -225,10 +267,12 @@ void HttpConnection::respondToParseError()
     const HttpRequest &partial = m_parser.partialRequest();
     const QString requestId = requestIdFor(partial.headers);
     const QJsonArray details{QStringLiteral("at byte %1 of the request").arg(error.offset)};
+    HttpResponse::WireOptions wire;
+    wire.closeConnection = true;
     const qint64 bytes = writeResponse(
         HttpResponse::error(error.status, HttpResponse::standardErrorCode(error.status), error.reason,
                             details),
-        nullptr, true, requestId);
+        wire, requestId);
     logAccess(partial.method, partial.path, error.status, bytes, requestId, error.reason);
     startClosing();
 }
@@ -238,23 +282,21 @@ void HttpConnection::respondToTimeout()
     const HttpRequest &partial = m_parser.partialRequest();
     const QString requestId = requestIdFor(partial.headers);
     const int timeout = m_phase == Phase::Body ? m_options.bodyTimeoutMs : m_options.headerTimeoutMs;
+    HttpResponse::WireOptions wire;
+    wire.closeConnection = true;
     const qint64 bytes = writeResponse(
         HttpResponse::error(408, HttpResponse::standardErrorCode(408),
                             QStringLiteral("the request was not received within %1 ms").arg(timeout)),
-        nullptr, true, requestId);
+        wire, requestId);
     logAccess(partial.method, partial.path, 408, bytes, requestId, QStringLiteral("request timeout"));
     startClosing();
 }
 
-qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpRequest *request, bool close,
+qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpResponse::WireOptions &wire,
                                      const QString &requestId)
 {
     HttpResponse out = response;
     out.setHeader("X-Request-Id", requestId.toLatin1());
-    HttpResponse::WireOptions wire;
-    wire.closeConnection = close;
-    wire.explicitKeepAlive = !close && request && !request->isHttp11();
-    wire.headRequest = request && request->method == "HEAD";
     const QByteArray bytes = out.serialize(wire);
     if (m_phase != Phase::Closed) {
         m_socket->write(bytes);
@@ -382,6 +424,11 @@ void HttpConnection::finish()
 {
     if (m_closedEmitted)
         return;
+    if (m_responderState) {
+        // Whatever the handler still owes, nobody waits for it any more.
+        QMutexLocker lock(&m_responderState->mutex);
+        m_responderState->connection = nullptr;
+    }
     if (m_busy > 0) {
         m_closePending = true; // the handler on our stack still uses this connection
         return;
@@ -396,3 +443,38 @@ void HttpConnection::finish()
 }
 
 } // namespace Conflux::Http::Internal
+
+namespace Conflux::Http {
+
+void HttpResponder::send(HttpResponse response) const
+{
+    if (!m_state || m_state->sent.exchange(true))
+        return;
+    QMutexLocker lock(&m_state->mutex);
+    Internal::HttpConnection *connection = m_state->connection;
+    if (!connection)
+        return;
+    const quint64 token = m_state->token;
+    if (QThread::currentThread() == m_state->thread) {
+        lock.unlock(); // the connection lives on this thread: it cannot go away under us
+        connection->complete(token, std::move(response));
+        return;
+    }
+    // Posted while the lock keeps the connection alive; Qt drops the event if the
+    // connection is deleted before it runs, and complete() checks the token.
+    QMetaObject::invokeMethod(
+        connection, [connection, token, response = std::move(response)]() mutable {
+            connection->complete(token, std::move(response));
+        },
+        Qt::QueuedConnection);
+}
+
+bool HttpResponder::isConnected() const
+{
+    if (!m_state)
+        return false;
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->connection != nullptr;
+}
+
+} // namespace Conflux::Http

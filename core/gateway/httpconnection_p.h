@@ -8,12 +8,36 @@
 #include "httpserver.h"
 
 #include <QElapsedTimer>
+#include <QMutex>
 #include <QObject>
+#include <QThread>
 
+#include <atomic>
 #include <functional>
+#include <memory>
+#include <optional>
 
 class QTcpSocket;
 class QTimer;
+
+namespace Conflux::Http::Internal {
+class HttpConnection;
+}
+
+namespace Conflux::Http {
+
+// Shared by the copies of one responder and its connection, which clears `connection`
+// (under the mutex) when it stops waiting or is destroyed.
+struct HttpResponder::State
+{
+    QMutex mutex;
+    Internal::HttpConnection *connection = nullptr;
+    QThread *thread = nullptr;
+    quint64 token = 0;
+    std::atomic<bool> sent{false};
+};
+
+} // namespace Conflux::Http
 
 namespace Conflux::Http::Internal {
 
@@ -23,7 +47,8 @@ class HttpConnection final : public QObject
     Q_DISABLE_COPY_MOVE(HttpConnection)
 
 public:
-    using Dispatch = std::function<HttpResponse(const HttpRequest &)>;
+    // Answers the request through the responder, at once or later.
+    using Dispatch = std::function<void(const HttpRequest &, HttpResponder)>;
 
     // Takes ownership of `socket` (which must be connected; encrypted when `secure`).
     HttpConnection(QTcpSocket *socket, const HttpServerOptions &options, bool secure, Dispatch dispatch,
@@ -36,6 +61,9 @@ public:
     void beginDrain();
     // Closes at once, losing what is in flight.
     void abort();
+    // The handler's answer to the request `token` (ignored when stale or closed). Called by
+    // HttpResponder on this connection's thread.
+    void complete(quint64 token, HttpResponse response);
 
 Q_SIGNALS:
     // Emitted once, when the socket is closed and no handler is running on this connection;
@@ -54,10 +82,12 @@ private:
     void pump();
     bool readInto();
     void respond(HttpRequest request);
+    // After a response on a connection that stays open: the next request, maybe buffered.
+    void prepareNextRequest();
     void respondToParseError();
     void respondToTimeout();
     // Queues the response; returns its size on the wire. Does not close.
-    qint64 writeResponse(const HttpResponse &response, const HttpRequest *request, bool close,
+    qint64 writeResponse(const HttpResponse &response, const HttpResponse::WireOptions &wire,
                          const QString &requestId);
     void enterPhase(Phase phase);
     void updateReadPhase();
@@ -89,6 +119,20 @@ private:
     int m_busy = 0;            // nesting depth of pump() (a handler may run an event loop)
     bool m_closedEmitted = false;
     bool m_closePending = false; // finish() was needed while busy
+
+    // The request whose response the handler still owes.
+    struct Awaited
+    {
+        QByteArray method;
+        QString path;
+        QString requestId;
+        bool keepAlive = true;
+        bool http11 = true;
+    };
+    std::optional<Awaited> m_awaited;
+    quint64 m_responseToken = 0;
+    bool m_inDispatch = false;    // the handler is running on our stack
+    std::shared_ptr<HttpResponder::State> m_responderState; // of the awaited request
 };
 
 } // namespace Conflux::Http::Internal

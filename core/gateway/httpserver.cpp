@@ -52,6 +52,13 @@ void HttpServer::setOptions(const HttpServerOptions &options)
 void HttpServer::setHandler(Handler handler)
 {
     m_handler = std::make_shared<const Handler>(std::move(handler));
+    m_asyncHandler.reset();
+}
+
+void HttpServer::setAsyncHandler(AsyncHandler handler)
+{
+    m_asyncHandler = std::make_shared<const AsyncHandler>(std::move(handler));
+    m_handler.reset();
 }
 
 void HttpServer::setTlsConfiguration(const QSslConfiguration &configuration)
@@ -227,7 +234,9 @@ void HttpServer::acceptPending()
 void HttpServer::adopt(QTcpSocket *socket, bool secure)
 {
     auto *connection = new Internal::HttpConnection(
-        socket, m_options, secure, [this](const HttpRequest &request) { return dispatch(request); }, this);
+        socket, m_options, secure,
+        [this](const HttpRequest &request, HttpResponder responder) { dispatchAsync(request, std::move(responder)); },
+        this);
     m_connections.insert(connection);
     connect(connection, &Internal::HttpConnection::closed, this, &HttpServer::connectionClosed);
     connection->start();
@@ -239,6 +248,25 @@ void HttpServer::connectionClosed(Internal::HttpConnection *connection)
         connection->deleteLater();
     if (m_draining)
         QMetaObject::invokeMethod(this, &HttpServer::maybeFinishDrain, Qt::QueuedConnection);
+}
+
+void HttpServer::dispatchAsync(const HttpRequest &request, HttpResponder responder)
+{
+    const std::shared_ptr<const AsyncHandler> handler = m_asyncHandler;
+    if (!handler || !*handler) {
+        responder.send(dispatch(request));
+        return;
+    }
+    try {
+        (*handler)(request, responder);
+    } catch (const std::exception &e) {
+        QJsonObject fields;
+        fields.insert(QStringLiteral("method"), QString::fromLatin1(request.method));
+        fields.insert(QStringLiteral("path"), request.path);
+        Conflux::Log::write(QtCriticalMsg, kCategory,
+                            QStringLiteral("handler failed: %1").arg(QString::fromLocal8Bit(e.what())), fields);
+        responder.send(HttpResponse::error(500, QStringLiteral("internal_error"), QStringLiteral("internal server error")));
+    }
 }
 
 HttpResponse HttpServer::dispatch(const HttpRequest &request)

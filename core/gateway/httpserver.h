@@ -26,6 +26,24 @@ namespace Internal {
 class HttpConnection;
 }
 
+// Answers one request of an asynchronous handler, later and from any thread. Copyable; the
+// first send() counts, later ones are ignored. When the client is gone (or the server
+// aborted the connection) send() does nothing and isConnected() says false, so that the
+// handler can stop work nobody waits for.
+class HttpResponder
+{
+public:
+    HttpResponder() = default;
+    void send(HttpResponse response) const;
+    bool isConnected() const;
+
+private:
+    friend class Internal::HttpConnection;
+    struct State;
+    explicit HttpResponder(std::shared_ptr<State> state) : m_state(std::move(state)) {}
+    std::shared_ptr<State> m_state;
+};
+
 // Tunables of an HttpServer. Times are in milliseconds; a value <= 0 disables that timeout.
 struct HttpServerOptions
 {
@@ -73,6 +91,9 @@ class HttpServer final : public QObject
 
 public:
     using Handler = std::function<HttpResponse(const HttpRequest &)>;
+    // Answers through the responder, now or later (a proxy waiting for its upstream). The
+    // connection reads no further request until then, so pipelined responses keep their order.
+    using AsyncHandler = std::function<void(const HttpRequest &, HttpResponder)>;
 
     explicit HttpServer(QObject *parent = nullptr);
     ~HttpServer() override; // aborts all connections
@@ -81,8 +102,10 @@ public:
     void setOptions(const HttpServerOptions &options);
     const HttpServerOptions &options() const { return m_options; }
 
-    // Without a handler every request gets 404.
+    // Without a handler every request gets 404. The last of setHandler() and
+    // setAsyncHandler() applies.
     void setHandler(Handler handler);
+    void setAsyncHandler(AsyncHandler handler);
 
     // Serve TLS with this configuration (it needs a local certificate and private key). Call
     // before listen(); it has no effect on a server that is already listening.
@@ -127,9 +150,11 @@ private:
     void connectionClosed(Internal::HttpConnection *connection);
     void maybeFinishDrain();
     HttpResponse dispatch(const HttpRequest &request);
+    void dispatchAsync(const HttpRequest &request, HttpResponder responder);
 
     HttpServerOptions m_options;
     std::shared_ptr<const Handler> m_handler;
+    std::shared_ptr<const AsyncHandler> m_asyncHandler;
     std::optional<QSslConfiguration> m_tls;
     QTcpServer *m_server = nullptr; // owned (child)
     QSet<Internal::HttpConnection *> m_connections; // owned (children)
