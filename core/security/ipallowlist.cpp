@@ -1,5 +1,7 @@
 #include "ipallowlist.h"
 
+#include "security/messagetext_p.h"
+
 #include <QCoreApplication>
 #include <QRegularExpression>
 
@@ -12,17 +14,7 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(Conflux::Security::IpAllowList)
 };
 
-// Entries come from files people edit: messages show at most 64 printable characters.
-QString shown(const QString &text)
-{
-    constexpr qsizetype Max = 64;
-    QString out;
-    for (const QChar c : QStringView(text).left(Max))
-        out.append(c.isPrint() ? c : u'?');
-    if (text.size() > Max)
-        out.append(u'…');
-    return out;
-}
+using Internal::shown;
 
 bool isMappedV4(const Q_IPV6ADDR &bytes)
 {

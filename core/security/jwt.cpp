@@ -1,6 +1,7 @@
 #include "jwt.h"
 
 #include "jws_p.h"
+#include "security/messagetext_p.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -19,17 +20,7 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(Conflux::Security::Jwt)
 };
 
-// Values from a token are attacker-chosen: messages show at most 64 printable characters.
-QString shown(const QString &text)
-{
-    constexpr qsizetype Max = 64;
-    QString out;
-    for (const QChar c : QStringView(text).left(Max))
-        out.append(c.isPrint() ? c : u'?');
-    if (text.size() > Max)
-        out.append(u'…');
-    return out;
-}
+using Internal::shown;
 
 Error tokenError(const char *code, const QString &message, qint64 offset = -1)
 {
