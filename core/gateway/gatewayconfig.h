@@ -1,0 +1,79 @@
+#pragma once
+
+#include "circuitbreaker.h"
+#include "ratelimiter.h"
+#include "routetable.h"
+#include "upstreampool.h"
+
+#include <base/result.h>
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <memory>
+#include <optional>
+
+namespace Conflux::Model {
+class Project;
+}
+
+namespace Conflux::Gateway {
+
+// A header a route adds: a literal value, or the name of a secret the node resolves.
+struct HeaderValue
+{
+    QByteArray name;
+    QByteArray value;
+    QString secret;                  // non-empty: resolve this secret instead of `value`
+};
+
+// How a route authenticates its callers (the route document's "authentication").
+struct RouteAuthentication
+{
+    QString type = QStringLiteral("none"); // none, api_key, basic, jwt, oauth2_introspection, mtls
+    QByteArray header;               // api_key: where the key comes (default X-Api-Key)
+    QString issuer, audience;        // jwt
+    QUrl jwksUrl;                    // jwt
+    QUrl introspectionUrl;           // oauth2_introspection
+    QString clientId, clientSecret;  // introspection client; clientSecret is a secret's name
+    QStringList requiredScopes;      // all of them
+    QStringList roles;               // any of them
+};
+
+// Everything the gateway needs to serve one route document, checked and with defaults.
+struct GatewayRoute
+{
+    QString id;
+    QString file;                    // for messages: routes/<id>.json
+    QString protocol = QStringLiteral("REST"); // REST, GraphQL, SOAP, WebSocket
+    RouteSpec spec;
+    QList<UpstreamTarget> targets;
+    UpstreamPoolSettings pool;       // balancing and, when enabled, the circuit breaker
+    qint64 timeoutMs = 30000;
+    int retryAttempts = 0;           // idempotent methods only
+    bool caching = false;
+    qint64 cacheTtlMs = 0;
+    std::optional<RateLimit> rateLimit;
+    QString rateLimitKey = QStringLiteral("client_ip"); // client_ip, api_key, subject, global
+    RouteAuthentication authentication;
+    QList<HeaderValue> requestHeaders, responseHeaders;
+    QList<QByteArray> removeRequestHeaders;
+    QString requestMapping, responseMapping; // mapping document ids
+};
+
+// The routes of a deployed project, compiled for serving. Immutable; share it.
+struct GatewayConfig
+{
+    QList<GatewayRoute> routes;      // in the project's order; RouteMatch::route indexes it
+    std::shared_ptr<const RouteTable> table;
+
+    // Reads every Route document. Errors ("gateway_invalid_routes") list each problem as
+    // "routes/<id>.json: /pointer: what", all of them, and nothing is served from a project
+    // with problems (the node keeps the routes it had).
+    static Result<std::shared_ptr<const GatewayConfig>> fromProject(const Model::Project &project);
+};
+
+} // namespace Conflux::Gateway
