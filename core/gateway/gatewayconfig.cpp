@@ -54,7 +54,7 @@ GatewayRoute compile(const Model::Route &route, QStringList &problems)
     // Upstreams: http(s), or ws(s) for WebSocket routes, with a host.
     const bool websocket = r.protocol == u"WebSocket";
     auto target = [&](const QString &text, int weight, const QString &pointer) {
-        const QUrl url(text, QUrl::StrictMode);
+        const QUrl url(text); // tolerant: a path may hold {parameters}
         const QString scheme = url.scheme().toLower();
         const bool schemeOk = scheme == u"http" || scheme == u"https"
                               || (websocket && (scheme == u"ws" || scheme == u"wss"));

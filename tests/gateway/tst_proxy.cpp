@@ -1,0 +1,340 @@
+// The gateway's proxy between a raw-socket client and Conflux HttpServers standing in for
+// upstreams: forwarding, header hygiene, tracing, retries, timeouts, circuit breaking.
+
+#include "gateway/gatewayconfig.h"
+#include "gateway/httpserver.h"
+#include "gateway/proxy.h"
+#include "model/project.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include "testsupport.h"
+
+using namespace Conflux;
+using namespace Conflux::Gateway;
+using namespace Conflux::Http;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Answer
+{
+    int status = 0;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    QByteArray header(QByteArrayView name) const
+    {
+        for (const auto &[n, v] : headers) {
+            if (n.compare(name, Qt::CaseInsensitive) == 0)
+                return v;
+        }
+        return {};
+    }
+    QList<QByteArray> all(QByteArrayView name) const
+    {
+        QList<QByteArray> out;
+        for (const auto &[n, v] : headers) {
+            if (n.compare(name, Qt::CaseInsensitive) == 0)
+                out.append(v);
+        }
+        return out;
+    }
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+// Sends raw request bytes on a new connection and reads one response (Content-Length framed).
+std::optional<Answer> exchange(quint16 port, const QByteArray &request, int timeoutMs = 10000)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return std::nullopt;
+    socket.write(request);
+    QByteArray buffer;
+    Answer answer;
+    const bool ok = QTest::qWaitFor(
+        [&] {
+            buffer += socket.readAll();
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return false;
+            const QList<QByteArray> lines = buffer.left(end).split('\n');
+            answer = Answer();
+            answer.status = lines.first().split(' ').value(1).toInt();
+            for (qsizetype i = 1; i < lines.size(); ++i) {
+                const QByteArray line = lines[i].trimmed();
+                const qsizetype colon = line.indexOf(':');
+                answer.headers.append({line.left(colon), line.mid(colon + 1).trimmed()});
+            }
+            const qsizetype length = answer.header("content-length").toLongLong();
+            if (buffer.size() < end + 4 + length)
+                return false;
+            answer.body = buffer.mid(end + 4, length);
+            return true;
+        },
+        timeoutMs);
+    return ok ? std::optional(answer) : std::nullopt;
+}
+
+// An upstream that answers with what it received, as JSON.
+HttpResponse mirror(const HttpRequest &request, const QByteArray &name)
+{
+    QJsonObject headers;
+    for (const auto &[n, v] : request.headers) {
+        const QString key = QString::fromLatin1(n.toLower());
+        headers.insert(key, headers.contains(key) ? headers.value(key).toString() + u" | "_s + QString::fromLatin1(v)
+                                                  : QString::fromLatin1(v));
+    }
+    HttpResponse response = HttpResponse::json(200, QJsonObject{{u"upstream"_s, QString::fromLatin1(name)},
+                                                                {u"method"_s, QString::fromLatin1(request.method)},
+                                                                {u"target"_s, QString::fromLatin1(request.target)},
+                                                                {u"body"_s, QString::fromUtf8(request.body)},
+                                                                {u"headers"_s, headers}});
+    response.addHeader("Set-Cookie", "a=1; Path=/");
+    response.addHeader("Set-Cookie", "b=2; Path=/");
+    response.addHeader("Keep-Alive", "timeout=99");
+    response.addHeader("X-Upstream", name);
+    return response;
+}
+
+Model::Route routeDocument(const QJsonObject &json)
+{
+    Model::Route r;
+    r.document.kind = Model::DocumentKind::Route;
+    r.document.json = json;
+    r.document.id = json.value(u"id"_s).toString();
+    r.document.file = u"routes/%1.json"_s.arg(r.document.id);
+    return r;
+}
+
+quint16 closedPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort(); // closed when probe goes
+}
+
+} // namespace
+
+class TestProxy : public QObject
+{
+    Q_OBJECT
+
+private:
+    // A gateway serving `routes` on a free port.
+    struct Gateway
+    {
+        HttpServer server;
+        Proxy proxy;
+    };
+    std::unique_ptr<Gateway> gateway(const QList<QJsonObject> &routes)
+    {
+        Model::Project project;
+        for (const QJsonObject &r : routes)
+            project.routes.append(routeDocument(r));
+        auto config = GatewayConfig::fromProject(project);
+        if (!config) {
+            qWarning("%s", qPrintable(config.error().toString()));
+            return nullptr;
+        }
+        auto g = std::make_unique<Gateway>();
+        g->proxy.setRuntime(std::make_shared<GatewayRuntime>(*config));
+        Proxy *proxy = &g->proxy;
+        g->server.setAsyncHandler([proxy](const HttpRequest &request, HttpResponder responder) {
+            proxy->handle(request, std::move(responder));
+        });
+        if (!g->server.listen(QHostAddress::LocalHost, 0))
+            return nullptr;
+        return g;
+    }
+    static QString url(const HttpServer &server, const QString &path = {})
+    {
+        return u"http://127.0.0.1:%1%2"_s.arg(server.serverPort()).arg(path);
+    }
+
+private slots:
+    void forwardsWithCleanHeaders()
+    {
+        HttpServer upstream;
+        upstream.setHandler([](const HttpRequest &r) { return mirror(r, "one"); });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        auto g = gateway({QJsonObject{{u"id"_s, u"items"_s}, {u"path"_s, u"/api/items/{id}"_s}, {u"method"_s, u"*"_s},
+                                      {u"upstream_url"_s, url(upstream, u"/items/{id}"_s)},
+                                      {u"transformation_rules"_s,
+                                       QJsonObject{{u"request_headers"_s, QJsonObject{{u"X-Source"_s, u"conflux"_s}}},
+                                                   {u"response_headers"_s, QJsonObject{{u"X-Served-By"_s, u"gw"_s}}},
+                                                   {u"remove_request_headers"_s, QJsonArray{u"X-Internal"_s}}}}}});
+        QVERIFY(g);
+        const QByteArray trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        auto answer = exchange(g->server.serverPort(),
+                               "GET /api/items/a%20b?x=1&y=%2F HTTP/1.1\r\nHost: gw.example\r\n"
+                               "Connection: keep-alive, X-Secret\r\nX-Secret: s\r\nKeep-Alive: timeout=5\r\n"
+                               "TE: trailers\r\nX-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\n"
+                               "X-Custom: a\r\nX-Custom: b\r\nX-Internal: no\r\n"
+                               "traceparent: 00-" + trace + "-00f067aa0ba902b7-01\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 200);
+        const QJsonObject seen = answer->json();
+        QCOMPARE(seen.value(u"target"_s).toString(), u"/items/a%20b?x=1&y=%2F"_s);
+        const QJsonObject h = seen.value(u"headers"_s).toObject();
+        for (const char *gone : {"x-secret", "keep-alive", "te", "forwarded", "x-internal"})
+            QVERIFY2(!h.contains(QLatin1String(gone)), gone);
+        QCOMPARE(h.value(u"x-forwarded-for"_s).toString(), u"127.0.0.1"_s);
+        QCOMPARE(h.value(u"x-forwarded-host"_s).toString(), u"gw.example"_s);
+        QCOMPARE(h.value(u"x-forwarded-proto"_s).toString(), u"http"_s);
+        QCOMPARE(h.value(u"x-custom"_s).toString(), u"a, b"_s);
+        QCOMPARE(h.value(u"x-source"_s).toString(), u"conflux"_s);
+        QCOMPARE(h.value(u"x-request-id"_s).toString().toLatin1(), answer->header("x-request-id"));
+        const QList<QByteArray> parent = h.value(u"traceparent"_s).toString().toLatin1().split('-');
+        QCOMPARE(parent.size(), 4);
+        QCOMPARE(parent[1], trace);                   // the caller's trace
+        QVERIFY(parent[2] != "00f067aa0ba902b7");     // our own span
+        // The upstream's answer: its hop-by-hop fields gone, cookies kept apart.
+        QCOMPARE(answer->header("x-upstream"), "one"_ba);
+        QCOMPARE(answer->header("x-served-by"), "gw"_ba);
+        QVERIFY(answer->header("keep-alive").isEmpty());
+        QCOMPARE(answer->all("set-cookie"), (QList<QByteArray>{"a=1; Path=/", "b=2; Path=/"}));
+    }
+
+    void newTraceWhenNoneOrInvalid()
+    {
+        HttpServer upstream;
+        upstream.setHandler([](const HttpRequest &r) { return mirror(r, "one"); });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        auto g = gateway({QJsonObject{{u"id"_s, u"r"_s}, {u"path"_s, u"/x"_s}, {u"method"_s, u"GET"_s},
+                                      {u"upstream_url"_s, url(upstream)}}});
+        QVERIFY(g);
+        for (const QByteArray &incoming : {QByteArray(), "traceparent: 00-00000000000000000000000000000000-00f067aa0ba902b7-01\r\n"_ba,
+                                           "traceparent: garbage\r\n"_ba}) {
+            auto answer = exchange(g->server.serverPort(), "GET /x HTTP/1.1\r\nHost: a\r\n" + incoming + "\r\n");
+            QVERIFY(answer);
+            const QByteArray tp = answer->json().value(u"headers"_s).toObject().value(u"traceparent"_s).toString().toLatin1();
+            QVERIFY2(QRegularExpression(u"^00-[0-9a-f]{32}-[0-9a-f]{16}-01$"_s).match(QString::fromLatin1(tp)).hasMatch(), tp);
+            QVERIFY(!tp.contains("00000000000000000000000000000000"));
+        }
+    }
+
+    void prefixRoutesAndBodies()
+    {
+        HttpServer upstream;
+        upstream.setHandler([](const HttpRequest &r) { return mirror(r, "files"); });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        auto g = gateway({QJsonObject{{u"id"_s, u"files"_s}, {u"path"_s, u"/files/*"_s}, {u"method"_s, u"*"_s},
+                                      {u"upstream_url"_s, url(upstream, u"/store"_s)}}});
+        QVERIFY(g);
+        auto answer = exchange(g->server.serverPort(),
+                               "PUT /files/docs/report.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+        QVERIFY(answer);
+        QCOMPARE(answer->json().value(u"target"_s).toString(), u"/store/docs/report.txt"_s);
+        QCOMPARE(answer->json().value(u"method"_s).toString(), u"PUT"_s);
+        QCOMPARE(answer->json().value(u"body"_s).toString(), u"hello"_s);
+        // Chunked from the client: de-chunked, sent with a length.
+        answer = exchange(g->server.serverPort(), "POST /files/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                                  "3\r\nabc\r\n0\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->json().value(u"body"_s).toString(), u"abc"_s);
+        QVERIFY(!answer->json().value(u"headers"_s).toObject().contains(u"transfer-encoding"_s));
+    }
+
+    void routingAnswers()
+    {
+        auto g = gateway({QJsonObject{{u"id"_s, u"r"_s}, {u"path"_s, u"/only-get"_s}, {u"method"_s, u"GET"_s},
+                                      {u"upstream_url"_s, u"http://127.0.0.1:1"_s}}});
+        QVERIFY(g);
+        auto answer = exchange(g->server.serverPort(), "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 404);
+        QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"not_found"_s);
+        answer = exchange(g->server.serverPort(), "DELETE /only-get HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 405);
+        QCOMPARE(answer->header("allow"), "GET, HEAD"_ba);
+    }
+
+    // A refused connection is retried on the other target for GET; a POST is not retried.
+    void retriesIdempotentOnly()
+    {
+        HttpServer upstream;
+        int hits = 0;
+        upstream.setHandler([&](const HttpRequest &r) {
+            ++hits;
+            return mirror(r, "live");
+        });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        const QString dead = u"http://127.0.0.1:%1"_s.arg(closedPort());
+        auto g = gateway({QJsonObject{{u"id"_s, u"r"_s}, {u"path"_s, u"/x"_s}, {u"method"_s, u"*"_s},
+                                      {u"retry_attempts"_s, 1},
+                                      {u"upstreams"_s, QJsonArray{QJsonObject{{u"url"_s, dead}}, QJsonObject{{u"url"_s, url(upstream)}}}}}});
+        QVERIFY(g);
+        int ok = 0, failed = 0;
+        for (int i = 0; i < 4; ++i) {
+            auto answer = exchange(g->server.serverPort(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            QVERIFY(answer);
+            QCOMPARE(answer->status, 200); // the dead target's turns are retried on the live one
+            ++ok;
+        }
+        QCOMPARE(hits, 4);
+        for (int i = 0; i < 2; ++i) {
+            auto answer = exchange(g->server.serverPort(), "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx");
+            QVERIFY(answer);
+            if (answer->status == 502) {
+                ++failed;
+                QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"upstream_unavailable"_s);
+            }
+        }
+        QCOMPARE(failed, 1); // round-robin: one of the two POSTs met the dead target
+        QCOMPARE(ok, 4);
+    }
+
+    void slowUpstreamTimesOut()
+    {
+        HttpServer upstream;
+        std::optional<HttpResponder> never;
+        upstream.setAsyncHandler([&](const HttpRequest &, HttpResponder responder) { never = responder; });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        auto g = gateway({QJsonObject{{u"id"_s, u"slow"_s}, {u"path"_s, u"/x"_s}, {u"method"_s, u"GET"_s},
+                                      {u"timeout_seconds"_s, 0.3}, {u"upstream_url"_s, url(upstream)}}});
+        QVERIFY(g);
+        auto answer = exchange(g->server.serverPort(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 504);
+        QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"upstream_timeout"_s);
+    }
+
+    // After failure_threshold failures the circuit opens: 503 at once, the upstream untouched.
+    void openCircuitAnswersAtOnce()
+    {
+        HttpServer upstream;
+        int hits = 0;
+        upstream.setHandler([&](const HttpRequest &) {
+            ++hits;
+            return HttpResponse::text(503, u"down"_s);
+        });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        auto g = gateway({QJsonObject{{u"id"_s, u"cb"_s}, {u"path"_s, u"/x"_s}, {u"method"_s, u"GET"_s},
+                                      {u"upstream_url"_s, url(upstream)}, {u"circuit_breaker_enabled"_s, true},
+                                      {u"circuit_breaker"_s, QJsonObject{{u"failure_threshold"_s, 2}, {u"timeout_seconds"_s, 30}}}}});
+        QVERIFY(g);
+        for (int i = 0; i < 2; ++i) {
+            auto answer = exchange(g->server.serverPort(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+            QVERIFY(answer);
+            QCOMPARE(answer->status, 503); // the upstream's own answer, passed through
+            QCOMPARE(answer->body, "down"_ba);
+        }
+        auto answer = exchange(g->server.serverPort(), "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 503);
+        QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"circuit_open"_s);
+        QVERIFY(answer->header("retry-after").toInt() >= 29);
+        QCOMPARE(hits, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProxy)
+#include "tst_proxy.moc"
