@@ -1,7 +1,8 @@
 #include "proxy.h"
 
+#include <base/monotonic.h>
+
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -21,16 +22,6 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(Conflux::Gateway)
 };
-
-qint64 nowMs()
-{
-    static const QElapsedTimer clock = [] {
-        QElapsedTimer t;
-        t.start();
-        return t;
-    }();
-    return clock.elapsed();
-}
 
 bool isHopByHop(QByteArrayView name)
 {
@@ -190,7 +181,7 @@ void Proxy::attempt(std::shared_ptr<Call> call)
         return; // the client left: nothing more goes upstream
     const GatewayRoute &route = call->config();
     UpstreamPool &pool = call->runtime->pool(call->route);
-    const UpstreamPool::Choice choice = pool.pick(nowMs(), call->tried);
+    const UpstreamPool::Choice choice = pool.pick(monotonicMs(), call->tried);
     if (!choice.pick) {
         Http::HttpResponse response;
         if (choice.refusal == UpstreamPool::Refusal::CircuitOpen) {
@@ -256,7 +247,7 @@ void Proxy::attempt(std::shared_ptr<Call> call)
         if (!h.secret.isEmpty()) {
             value = m_secrets ? m_secrets(h.secret) : QByteArray();
             if (value.isEmpty()) {
-                pool.release(call->pick, true, nowMs());
+                pool.release(call->pick, true, monotonicMs());
                 call->responder.send(gatewayError(500, "gateway_secret_unavailable",
                                                   Tr::tr("route %1: the secret for header %2 is not available")
                                                       .arg(route.id, QString::fromLatin1(h.name))));
@@ -277,7 +268,7 @@ void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const bool timedOut = status == 0 && reply->error() == QNetworkReply::OperationCanceledError;
     const bool failed = status == 0 || status == 502 || status == 503 || status == 504;
-    call->runtime->pool(call->route).release(call->pick, !failed, nowMs());
+    call->runtime->pool(call->route).release(call->pick, !failed, monotonicMs());
 
     if (failed && isIdempotent(call->request.method) && call->attempt < route.retryAttempts
         && call->responder.isConnected()) {

@@ -1,7 +1,8 @@
 #include "security/jwksfetcher.h"
 
+#include <base/monotonic.h>
+
 #include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QMutexLocker>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -18,17 +19,6 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(Conflux::Security)
 };
-
-// Milliseconds of a monotonic clock shared by all fetchers.
-qint64 monotonicMs()
-{
-    static const QElapsedTimer clock = [] {
-        QElapsedTimer t;
-        t.start();
-        return t;
-    }();
-    return clock.elapsed() + 1; // never 0: 0 means "never" below
-}
 
 // max-age of a Cache-Control header, or -1.
 qint64 maxAgeSeconds(const QByteArray &cacheControl)
