@@ -1,22 +1,32 @@
 #pragma once
 
-// Test support: a deliberately small HTTP/1.1 server standing in for a webhook receiver.
+// Test support: a deliberately small, scripted HTTP/1.1 server standing in for a webhook
+// receiver or a JWKS endpoint.
 
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QUrl>
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace Conflux::Test {
 
-// A deliberately small HTTP/1.1 server for webhook tests: answers the n-th request with
-// statuses[n] (the last one repeats), or never when `hang` is set, and records requests.
+// Answers the n-th request with answers[n] (the last one repeats), or never when `hang` is
+// set, and records requests.
 class WebhookServer : public QObject
 {
 public:
+    struct Answer
+    {
+        int status = 200;
+        QByteArray body = "ok";
+        QByteArray cacheControl; // sent as Cache-Control when not empty
+    };
+
     struct Request
     {
         QByteArray head;
@@ -32,7 +42,8 @@ public:
         }
     };
 
-    explicit WebhookServer(QList<int> statuses, bool hang = false) : m_statuses(std::move(statuses)), m_hang(hang)
+    explicit WebhookServer(std::initializer_list<int> statuses, bool hang = false) : WebhookServer(answersFor(statuses), hang) {}
+    explicit WebhookServer(QList<Answer> answers, bool hang = false) : m_answers(std::move(answers)), m_hang(hang)
     {
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *socket = m_server.nextPendingConnection()) {
@@ -49,9 +60,19 @@ public:
     {
         return QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.serverPort()).arg(path);
     }
+    QUrl jwksUrl() const { return QUrl(url(QStringLiteral("/jwks"))); }
     const QList<Request> &requests() const { return m_requests; }
+    void setAnswers(QList<Answer> answers) { m_answers = std::move(answers); }
 
 private:
+    static QList<Answer> answersFor(std::initializer_list<int> statuses)
+    {
+        QList<Answer> out;
+        for (int status : statuses)
+            out.append({status, "ok", {}});
+        return out;
+    }
+
     void read(QTcpSocket *socket)
     {
         QByteArray &buffer = m_buffers[socket];
@@ -66,17 +87,20 @@ private:
             return;
         request.body = buffer.mid(end + 4, length);
         m_buffers.remove(socket);
-        const int status = m_statuses.at(std::min<qsizetype>(m_requests.size(), m_statuses.size() - 1));
+        const Answer answer = m_answers.at(std::min<qsizetype>(m_requests.size(), m_answers.size() - 1));
         m_requests.append(request);
         if (m_hang)
             return;
-        socket->write(QByteArray("HTTP/1.1 ") + QByteArray::number(status)
-                      + " Test\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        QByteArray response = "HTTP/1.1 " + QByteArray::number(answer.status) + " Test\r\n";
+        if (!answer.cacheControl.isEmpty())
+            response += "Cache-Control: " + answer.cacheControl + "\r\n";
+        response += "Content-Length: " + QByteArray::number(answer.body.size()) + "\r\nConnection: close\r\n\r\n";
+        socket->write(response + answer.body);
         socket->disconnectFromHost();
     }
 
     QTcpServer m_server;
-    QList<int> m_statuses;
+    QList<Answer> m_answers;
     bool m_hang = false;
     QHash<QTcpSocket *, QByteArray> m_buffers;
     QList<Request> m_requests;

@@ -5,8 +5,9 @@
 
 #include <QSignalSpy>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
+
+#include "webhookserver.h"
 
 using namespace Conflux::Security;
 using namespace Qt::StringLiterals;
@@ -20,56 +21,8 @@ const char jwksAB[] = R"x({"keys":[{"kty":"EC","crv":"P-256","kid":"a",
  "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
  {"kty":"oct","kid":"b","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}]})x";
 
-// Answers each GET with the next scripted response (the last one repeats).
-class JsonServer : public QObject
-{
-public:
-    struct Answer
-    {
-        int status = 200;
-        QByteArray body;
-        QByteArray cacheControl;
-    };
-
-    explicit JsonServer(QList<Answer> answers) : m_answers(std::move(answers))
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-        if (!m_server.listen(QHostAddress::LocalHost, 0))
-            qFatal("cannot listen");
-    }
-    QUrl url() const { return QUrl(u"http://127.0.0.1:%1/jwks"_s.arg(m_server.serverPort())); }
-    int requests() const { return m_requests; }
-    void setAnswers(QList<Answer> answers) { m_answers = std::move(answers); }
-
-private:
-    void read(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        if (!buffer.contains("\r\n\r\n"))
-            return;
-        m_buffers.remove(socket);
-        const Answer &a = m_answers.at(std::min<qsizetype>(m_requests, m_answers.size() - 1));
-        ++m_requests;
-        QByteArray response = "HTTP/1.1 " + QByteArray::number(a.status) + " X\r\nContent-Type: application/json\r\n";
-        if (!a.cacheControl.isEmpty())
-            response += "Cache-Control: " + a.cacheControl + "\r\n";
-        response += "Content-Length: " + QByteArray::number(a.body.size()) + "\r\nConnection: close\r\n\r\n" + a.body;
-        socket->write(response);
-        socket->disconnectFromHost();
-    }
-
-    QTcpServer m_server;
-    QList<Answer> m_answers;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-    int m_requests = 0;
-};
+using JsonServer = Conflux::Test::WebhookServer;
+using Answers = QList<JsonServer::Answer>;
 
 JwksFetcher::Options options(const QUrl &url)
 {
@@ -99,9 +52,9 @@ class TestJwksFetcher : public QObject
 private slots:
     void fetchesAndRefreshesByMaxAge()
     {
-        JsonServer server({{200, jwksA, "public, max-age=0"}, {200, jwksAB, "max-age=86400"}});
+        JsonServer server(Answers{{200, jwksA, "public, max-age=0"}, {200, jwksAB, "max-age=86400"}});
         auto store = std::make_shared<JwkSetStore>();
-        JwksFetcher fetcher(options(server.url()), store);
+        JwksFetcher fetcher(options(server.jwksUrl()), store);
         QSignalSpy fetched(&fetcher, &JwksFetcher::fetched);
         fetcher.start();
         QVERIFY(fetched.wait(5000));
@@ -115,7 +68,7 @@ private slots:
         QCOMPARE(fetcher.keyCount(), 2);
         // A day's max-age: no third request soon.
         QTest::qWait(500);
-        QCOMPARE(server.requests(), 2);
+        QCOMPARE(server.requests().size(), 2);
     }
 
     void failuresKeepTheKeys_data()
@@ -137,9 +90,9 @@ private slots:
         QFETCH(int, status);
         QFETCH(QByteArray, body);
         QFETCH(QString, says);
-        JsonServer server({{200, jwksA, "max-age=0"}, {status, body, {}}});
+        JsonServer server(Answers{{200, jwksA, "max-age=0"}, {status, body, {}}});
         auto store = std::make_shared<JwkSetStore>();
-        JwksFetcher fetcher(options(server.url()), store);
+        JwksFetcher fetcher(options(server.jwksUrl()), store);
         QSignalSpy fetched(&fetcher, &JwksFetcher::fetched);
         fetcher.start();
         QVERIFY(fetched.wait(5000));
@@ -148,7 +101,7 @@ private slots:
         QVERIFY2(fetcher.lastError().contains(says), qPrintable(fetcher.lastError()));
         QCOMPARE(kids(*store), QStringList{u"a"_s});
         // Retried (50 ms, doubling): the server recovers, the error clears.
-        server.setAnswers({{200, jwksAB, "max-age=3600"}});
+        server.setAnswers(Answers{{200, jwksAB, "max-age=3600"}});
         QTRY_COMPARE_WITH_TIMEOUT(kids(*store), (QStringList{u"a"_s, u"b"_s}), 5000);
         QVERIFY(fetcher.lastError().isEmpty());
     }
@@ -172,9 +125,9 @@ private slots:
     // Tokens with made-up kids cannot make Conflux hammer the server: one refetch per cooldown.
     void unknownKidRefreshHasACooldown()
     {
-        JsonServer server({{200, jwksA, "max-age=3600"}, {200, jwksAB, "max-age=3600"}});
+        JsonServer server(Answers{{200, jwksA, "max-age=3600"}, {200, jwksAB, "max-age=3600"}});
         auto store = std::make_shared<JwkSetStore>();
-        JwksFetcher::Options o = options(server.url());
+        JwksFetcher::Options o = options(server.jwksUrl());
         o.unknownKidCooldownMs = 400;
         JwksFetcher fetcher(o, store);
         QSignalSpy fetched(&fetcher, &JwksFetcher::fetched);
@@ -187,10 +140,10 @@ private slots:
         for (int i = 0; i < 20; ++i)
             QVERIFY(!fetcher.requestRefresh());
         QTest::qWait(100);
-        QCOMPARE(server.requests(), 2);
+        QCOMPARE(server.requests().size(), 2);
         QTest::qWait(400);
         QVERIFY(fetcher.requestRefresh());
-        QTRY_COMPARE(server.requests(), 3);
+        QTRY_COMPARE(server.requests().size(), 3);
     }
 };
 
