@@ -1,6 +1,8 @@
 #include <base/log.h>
 #include <gateway/httpserver.h>
 
+#include "httptestclient.h"
+
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonArray>
@@ -19,7 +21,6 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 using Conflux::Http::HttpRequest;
 using Conflux::Http::HttpResponse;
@@ -27,119 +28,9 @@ using Conflux::Http::HttpResponder;
 using Conflux::Http::HttpServer;
 using Conflux::Http::HttpServerOptions;
 
+using namespace Conflux::Test;
+
 namespace {
-
-struct Response
-{
-    int status = 0;
-    QList<std::pair<QByteArray, QByteArray>> headers;
-    QByteArray body;
-
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const auto &field : headers) {
-            if (field.first.compare(name, Qt::CaseInsensitive) == 0)
-                return field.second;
-        }
-        return {};
-    }
-    bool hasHeader(QByteArrayView name) const
-    {
-        for (const auto &field : headers) {
-            if (field.first.compare(name, Qt::CaseInsensitive) == 0)
-                return true;
-        }
-        return false;
-    }
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-// Takes one complete response off the front of `buffer` (a deliberately small client-side
-// reader: status line, fields, Content-Length body).
-bool takeResponse(QByteArray &buffer, Response *out, bool headRequest = false)
-{
-    const qsizetype end = buffer.indexOf("\r\n\r\n");
-    if (end < 0)
-        return false;
-    const QList<QByteArray> lines = buffer.left(end).split('\n');
-    Response response;
-    const QList<QByteArray> statusLine = lines.first().trimmed().split(' ');
-    if (statusLine.size() < 2 || !statusLine.first().startsWith("HTTP/1.1"))
-        return false;
-    response.status = statusLine.at(1).toInt();
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const qsizetype colon = line.indexOf(':');
-        response.headers.append({line.left(colon), line.mid(colon + 1).trimmed()});
-    }
-    qsizetype length = 0;
-    if (!headRequest && response.status >= 200)
-        length = response.header("content-length").toLongLong();
-    if (buffer.size() < end + 4 + length)
-        return false;
-    response.body = buffer.mid(end + 4, length);
-    buffer.remove(0, end + 4 + length);
-    *out = response;
-    return true;
-}
-
-class Client
-{
-public:
-    explicit Client(std::unique_ptr<QTcpSocket> socket = std::make_unique<QTcpSocket>())
-        : m_socket(std::move(socket))
-    {
-    }
-
-    bool connectTo(quint16 port)
-    {
-        m_socket->connectToHost(QHostAddress::LocalHost, port);
-        return QTest::qWaitFor([this] { return m_socket->state() == QAbstractSocket::ConnectedState; }, 5000);
-    }
-
-    void send(const QByteArray &data)
-    {
-        m_socket->write(data);
-        m_socket->flush();
-    }
-
-    std::optional<Response> read(int timeoutMs = 5000, bool headRequest = false)
-    {
-        Response response;
-        const bool ok = QTest::qWaitFor(
-            [&] {
-                m_buffer += m_socket->readAll();
-                return takeResponse(m_buffer, &response, headRequest);
-            },
-            timeoutMs);
-        if (!ok)
-            return std::nullopt;
-        return response;
-    }
-
-    bool waitClosed(int timeoutMs = 5000)
-    {
-        return QTest::qWaitFor(
-            [this] {
-                m_buffer += m_socket->readAll();
-                return m_socket->state() == QAbstractSocket::UnconnectedState;
-            },
-            timeoutMs);
-    }
-
-    bool isConnected() const { return m_socket->state() == QAbstractSocket::ConnectedState; }
-    QByteArray &buffer() { return m_buffer; }
-    QTcpSocket *socket() { return m_socket.get(); }
-
-private:
-    std::unique_ptr<QTcpSocket> m_socket;
-    QByteArray m_buffer;
-};
-
-QByteArray get(const QByteArray &path, const QByteArray &extraHeaders = {})
-{
-    return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extraHeaders + "\r\n";
-}
 
 // A self-signed certificate for CN=localhost made by the openssl CLI; empty on success,
 // otherwise why it failed.
@@ -159,14 +50,6 @@ QString makeCertificate(const QString &certFile, const QString &keyFile, const Q
     return {};
 }
 
-HttpResponse echo(const HttpRequest &request)
-{
-    HttpResponse response = HttpResponse::text(200, request.path);
-    if (!request.body.isEmpty())
-        response.setBody(request.body, "application/octet-stream");
-    response.setHeader("X-Secure", request.isSecure ? "yes" : "no");
-    return response;
-}
 
 } // namespace
 
@@ -187,11 +70,6 @@ private slots:
     void errorReachesClientThatKeepsSending();
     void expectContinue();
     void handlerWithNestedEventLoop();
-    void asyncHandlerAnswersLater();
-    void asyncPipelinedResponsesKeepTheirOrder();
-    void asyncAnswerFromAnotherThread();
-    void asyncClientGoneBeforeTheAnswer();
-    void asyncDrainWaitsForTheAnswer();
     void headerFieldsTooLarge_data();
     void headerFieldsTooLarge();
     void slowlorisIsClosedAfterHeaderTimeout();
@@ -451,129 +329,6 @@ void tst_HttpServer::handlerWithNestedEventLoop()
         QVERIFY(response);
         QCOMPARE(response->body, QByteArray(path));
     }
-}
-
-// An asynchronous handler answers from a timer; a second answer is ignored.
-void tst_HttpServer::asyncHandlerAnswersLater()
-{
-    HttpServer server;
-    server.setAsyncHandler([](const HttpRequest &request, HttpResponder responder) {
-        QTimer::singleShot(50, [request, responder] {
-            responder.send(echo(request));
-            responder.send(HttpResponse::text(500, QStringLiteral("twice")));
-        });
-    });
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0).isOk());
-    Client client;
-    QVERIFY(client.connectTo(server.serverPort()));
-    client.send(get("/later"));
-    auto response = client.read();
-    QVERIFY(response);
-    QCOMPARE(response->status, 200);
-    QCOMPARE(response->body, QByteArray("/later"));
-    QVERIFY(!response->header("x-request-id").isEmpty());
-    // The connection goes on serving.
-    client.send(get("/again", "Connection: close\r\n"));
-    response = client.read();
-    QVERIFY(response);
-    QCOMPARE(response->body, QByteArray("/again"));
-    QVERIFY(client.waitClosed());
-}
-
-// The first request's answer comes last in time, but first on the wire: the connection
-// does not read the next request before it.
-void tst_HttpServer::asyncPipelinedResponsesKeepTheirOrder()
-{
-    HttpServer server;
-    int inHandler = 0, maxInHandler = 0;
-    server.setAsyncHandler([&](const HttpRequest &request, HttpResponder responder) {
-        maxInHandler = std::max(maxInHandler, ++inHandler);
-        const int delay = request.path == u"/slow" ? 150 : 0;
-        QTimer::singleShot(delay, [&, request, responder] {
-            --inHandler;
-            responder.send(echo(request));
-        });
-    });
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0).isOk());
-    Client client;
-    QVERIFY(client.connectTo(server.serverPort()));
-    client.send(get("/slow") + get("/fast") + get("/slow") + get("/fast"));
-    for (const char *expected : {"/slow", "/fast", "/slow", "/fast"}) {
-        auto response = client.read();
-        QVERIFY(response);
-        QCOMPARE(response->body, QByteArray(expected));
-    }
-    QCOMPARE(maxInHandler, 1);
-}
-
-void tst_HttpServer::asyncAnswerFromAnotherThread()
-{
-    HttpServer server;
-    std::vector<std::thread> workers;
-    server.setAsyncHandler([&](const HttpRequest &request, HttpResponder responder) {
-        workers.emplace_back([request, responder] {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            responder.send(echo(request));
-        });
-    });
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0).isOk());
-    Client client;
-    QVERIFY(client.connectTo(server.serverPort()));
-    for (int i = 0; i < 5; ++i) {
-        client.send(get("/t" + QByteArray::number(i)));
-        auto response = client.read();
-        QVERIFY(response);
-        QCOMPARE(response->body, "/t" + QByteArray::number(i));
-    }
-    for (auto &t : workers)
-        t.join();
-}
-
-// A client that leaves before the answer: the responder says so, and answering anyway is
-// harmless (also after the connection object is gone).
-void tst_HttpServer::asyncClientGoneBeforeTheAnswer()
-{
-    HttpServer server;
-    std::optional<HttpResponder> held;
-    server.setAsyncHandler([&](const HttpRequest &, HttpResponder responder) { held = responder; });
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0).isOk());
-    {
-        Client client;
-        QVERIFY(client.connectTo(server.serverPort()));
-        client.send(get("/never"));
-        QTRY_VERIFY(held.has_value());
-        QVERIFY(held->isConnected());
-        client.socket()->abort();
-    }
-    QTRY_VERIFY(!held->isConnected());
-    QTRY_COMPARE(server.connectionCount(), 0);
-    QTest::qWait(20); // the connection object is deleted later
-    held->send(HttpResponse::text(200, QStringLiteral("too late")));
-    QVERIFY(!held->isConnected());
-}
-
-void tst_HttpServer::asyncDrainWaitsForTheAnswer()
-{
-    HttpServer server;
-    std::optional<HttpResponder> held;
-    server.setAsyncHandler([&](const HttpRequest &, HttpResponder responder) { held = responder; });
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0).isOk());
-    QSignalSpy drained(&server, &HttpServer::drained);
-    Client client;
-    QVERIFY(client.connectTo(server.serverPort()));
-    client.send(get("/pending"));
-    QTRY_VERIFY(held.has_value());
-    server.drain(10000);
-    QTest::qWait(100);
-    QVERIFY(client.isConnected());
-    QCOMPARE(drained.count(), 0);
-    held->send(HttpResponse::text(200, QStringLiteral("done")));
-    auto response = client.read();
-    QVERIFY(response);
-    QCOMPARE(response->body, QByteArray("done"));
-    QCOMPARE(response->header("connection"), QByteArray("close"));
-    QVERIFY(client.waitClosed());
-    QTRY_COMPARE(drained.count(), 1);
 }
 
 void tst_HttpServer::expectContinue()

@@ -11,75 +11,27 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
 
+#include "httptestclient.h"
 #include "testsupport.h"
 
 using namespace Conflux;
 using namespace Conflux::Gateway;
 using namespace Conflux::Http;
+using namespace Conflux::Test;
 using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Answer
+// Sends raw request bytes on a new connection and reads one response.
+std::optional<Response> exchange(quint16 port, const QByteArray &request, int timeoutMs = 10000)
 {
-    int status = 0;
-    QList<std::pair<QByteArray, QByteArray>> headers;
-    QByteArray body;
-    QByteArray header(QByteArrayView name) const
-    {
-        for (const auto &[n, v] : headers) {
-            if (n.compare(name, Qt::CaseInsensitive) == 0)
-                return v;
-        }
-        return {};
-    }
-    QList<QByteArray> all(QByteArrayView name) const
-    {
-        QList<QByteArray> out;
-        for (const auto &[n, v] : headers) {
-            if (n.compare(name, Qt::CaseInsensitive) == 0)
-                out.append(v);
-        }
-        return out;
-    }
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-// Sends raw request bytes on a new connection and reads one response (Content-Length framed).
-std::optional<Answer> exchange(quint16 port, const QByteArray &request, int timeoutMs = 10000)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(5000))
+    Client client;
+    if (!client.connectTo(port))
         return std::nullopt;
-    socket.write(request);
-    QByteArray buffer;
-    Answer answer;
-    const bool ok = QTest::qWaitFor(
-        [&] {
-            buffer += socket.readAll();
-            const qsizetype end = buffer.indexOf("\r\n\r\n");
-            if (end < 0)
-                return false;
-            const QList<QByteArray> lines = buffer.left(end).split('\n');
-            answer = Answer();
-            answer.status = lines.first().split(' ').value(1).toInt();
-            for (qsizetype i = 1; i < lines.size(); ++i) {
-                const QByteArray line = lines[i].trimmed();
-                const qsizetype colon = line.indexOf(':');
-                answer.headers.append({line.left(colon), line.mid(colon + 1).trimmed()});
-            }
-            const qsizetype length = answer.header("content-length").toLongLong();
-            if (buffer.size() < end + 4 + length)
-                return false;
-            answer.body = buffer.mid(end + 4, length);
-            return true;
-        },
-        timeoutMs);
-    return ok ? std::optional(answer) : std::nullopt;
+    client.send(request);
+    return client.read(timeoutMs);
 }
 
 // An upstream that answers with what it received, as JSON.
@@ -199,7 +151,7 @@ private slots:
         QCOMPARE(answer->header("x-upstream"), "one"_ba);
         QCOMPARE(answer->header("x-served-by"), "gw"_ba);
         QVERIFY(answer->header("keep-alive").isEmpty());
-        QCOMPARE(answer->all("set-cookie"), (QList<QByteArray>{"a=1; Path=/", "b=2; Path=/"}));
+        QCOMPARE(answer->values("set-cookie"), (QList<QByteArray>{"a=1; Path=/", "b=2; Path=/"}));
     }
 
     void newTraceWhenNoneOrInvalid()
