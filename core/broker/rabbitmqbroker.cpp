@@ -64,17 +64,9 @@ public:
     template<typename T>
     Result<T> call(std::function<Result<T>(RabbitMqSession &)> fn)
     {
-        if (onWorker() && session) {
-            session->flushPublishes();
-            Result<T> result = fn(*session);
-            session->runCompletions();
-            return result;
-        }
         std::promise<Result<T>> promise;
         std::future<Result<T>> future = promise.get_future();
-        Error why;
-        if (!post(Command{false, [&](RabbitMqSession &s) { promise.set_value(fn(s)); }}, &why))
-            return why;
+        callAsync<T>(std::move(fn), [&promise](Result<T> result) { promise.set_value(std::move(result)); });
         return future.get();
     }
 
