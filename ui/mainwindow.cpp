@@ -764,6 +764,7 @@ void MainWindow::startEngine()
     options.projectFolder = m_folder;
     options.dataFolder = engineDataFolder();
     options.adminPort = 0;
+    options.gatewayPort = 0; // a free port: the status bar says which
     const Result<void> started = m_engine->start(options);
     if (!started) {
         m_problems->setEngineProblem(started.error().message, started.error().details);
@@ -773,7 +774,8 @@ void MainWindow::startEngine()
         return;
     }
     m_problems->clearEngineProblem();
-    statusBar()->showMessage(tr("The local engine runs the saved project at %1.").arg(m_engine->adminUrl()),
+    statusBar()->showMessage(tr("The local engine runs the saved project: routes at %1, admin API at %2.")
+                                 .arg(m_engine->gatewayUrl(), m_engine->adminUrl()),
                              statusMessageMs);
 }
 

@@ -6,6 +6,9 @@
 #include "jsonatacommand.h"
 #include "mapcommand.h"
 #include "runcommand.h"
+#include "apikeycommand.h"
+#include "runtime/node.h"
+#include "store/statestore.h"
 #include "tokencommand.h"
 #include "validatecommand.h"
 
@@ -26,6 +29,8 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<FormatCommand>());
         list.push_back(std::make_unique<BundleCommand>());
         list.push_back(std::make_unique<TokenCommand>());
+        list.push_back(std::make_unique<ApiKeyCommand>());
+        list.push_back(std::make_unique<HashPasswordCommand>());
         list.push_back(std::make_unique<JsonataCommand>());
         list.push_back(std::make_unique<MapCommand>());
         return list;
@@ -96,6 +101,25 @@ bool addBinding(const QString &text, Data::Object &bindings, QString &error)
 QString defaultDataFolder()
 {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(u"node"_s);
+}
+
+std::unique_ptr<Store::StateStore> openNodeStore(const QString &dataFolder, const QString &storeUrl, QTextStream &err)
+{
+    Runtime::NodeOptions options;
+    options.dataFolder = dataFolder;
+    options.storeUrl = storeUrl;
+    QDir().mkpath(options.dataFolder);
+    Result<Store::StoreConfig> config = Runtime::Node::storeConfig(options);
+    if (!config) {
+        err << config.error().toString() << '\n';
+        return nullptr;
+    }
+    auto stateStore = Store::StateStore::create(*config);
+    if (Result<void> opened = stateStore->open(); !opened) {
+        err << opened.error().toString() << '\n';
+        return nullptr;
+    }
+    return stateStore;
 }
 
 } // namespace Conflux::Cli

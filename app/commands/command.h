@@ -10,6 +10,10 @@
 #include <memory>
 #include <vector>
 
+namespace Conflux::Store {
+class StateStore;
+}
+
 namespace Conflux::Cli {
 
 // One CLI verb (`conflux <verb> ...`). run() gets the arguments after the verb and returns
@@ -35,6 +39,11 @@ protected:
 
 // Defaults shared by the verbs.
 QString defaultDataFolder();
+
+// Opens a node's state store: SQLite in `dataFolder` (created when missing), or the
+// PostgreSQL store at `storeUrl`. Prints the error and returns null when it cannot.
+std::unique_ptr<Store::StateStore> openNodeStore(const QString &dataFolder, const QString &storeUrl,
+                                                 QTextStream &err);
 
 // Reads `NAME=JSON` (the --bind / --var options) into `bindings`, NAME without a leading
 // `$`. Returns false, with `error` saying why, when the text is not of that form.

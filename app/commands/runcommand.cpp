@@ -9,6 +9,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,7 +38,7 @@ bool installSignalHandlers()
     return ::sigaction(SIGTERM, &action, nullptr) == 0 && ::sigaction(SIGINT, &action, nullptr) == 0;
 }
 
-bool parseListen(const QString &text, Runtime::NodeOptions &options)
+bool parseHostPort(const QString &text, QHostAddress &addressOut, quint16 &portOut)
 {
     const qsizetype colon = text.lastIndexOf(u':');
     if (colon <= 0)
@@ -52,9 +53,20 @@ bool parseListen(const QString &text, Runtime::NodeOptions &options)
     const QHostAddress address = host == u"localhost" ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
     if (address.isNull())
         return false;
-    options.adminAddress = address;
-    options.adminPort = quint16(port);
+    addressOut = address;
+    portOut = quint16(port);
     return true;
+}
+
+// A gateway holds one descriptor per client and one per upstream connection: raise the soft
+// limit on open files to the hard one (as nginx's worker_rlimit_nofile does).
+void raiseOpenFileLimit()
+{
+    rlimit limit = {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    }
 }
 
 } // namespace
@@ -84,7 +96,13 @@ int RunCommand::runNode(const QStringList &arguments, bool projectAsOption)
     const QCommandLineOption tlsKey(u"tls-key"_s, QCoreApplication::translate("Cli", "PEM private key for HTTPS on the admin API."), u"FILE"_s);
     const QCommandLineOption store(u"store"_s, QCoreApplication::translate("Cli", "PostgreSQL state store: postgres://USER@HOST:PORT/DB[?schema=NAME]."), u"URL"_s);
     const QCommandLineOption credentials(u"credentials"_s, QCoreApplication::translate("Cli", "Folder with one file per secret (default: $CREDENTIALS_DIRECTORY)."), u"DIR"_s);
-    parser.addOptions({noGui, data, admin, tlsCert, tlsKey, store, credentials});
+    const QCommandLineOption listen(u"listen"_s, QCoreApplication::translate("Cli", "API gateway address for the project's routes (default 127.0.0.1:8080)."),
+                                    u"HOST:PORT"_s, u"127.0.0.1:8080"_s);
+    const QCommandLineOption noGateway(u"no-gateway"_s, QCoreApplication::translate("Cli", "Do not serve the project's routes."));
+    const QCommandLineOption threads(u"gateway-threads"_s, QCoreApplication::translate("Cli", "Gateway event loops (default: one per core)."), u"N"_s, u"0"_s);
+    const QCommandLineOption gatewayCert(u"gateway-tls-cert"_s, QCoreApplication::translate("Cli", "PEM certificate for HTTPS on the gateway."), u"FILE"_s);
+    const QCommandLineOption gatewayKey(u"gateway-tls-key"_s, QCoreApplication::translate("Cli", "PEM private key for HTTPS on the gateway."), u"FILE"_s);
+    parser.addOptions({noGui, data, admin, tlsCert, tlsKey, store, credentials, listen, noGateway, threads, gatewayCert, gatewayKey});
     if (projectAsOption)
         parser.addOption(project);
     int exitCode = 0;
@@ -98,10 +116,24 @@ int RunCommand::runNode(const QStringList &arguments, bool projectAsOption)
     options.tlsPrivateKeyFile = parser.value(tlsKey);
     options.storeUrl = parser.value(store);
     options.credentialsFolder = parser.value(credentials);
-    if (!parseListen(parser.value(admin), options)) {
+    if (!parseHostPort(parser.value(admin), options.adminAddress, options.adminPort)) {
         err() << QCoreApplication::translate("Cli", "--admin-listen must be HOST:PORT, e.g. 127.0.0.1:8081") << '\n';
         return 2;
     }
+    if (!parseHostPort(parser.value(listen), options.gatewayAddress, options.gatewayPort)) {
+        err() << QCoreApplication::translate("Cli", "--listen must be HOST:PORT, e.g. 127.0.0.1:8080") << '\n';
+        return 2;
+    }
+    options.gatewayEnabled = !parser.isSet(noGateway);
+    bool threadsOk = false;
+    options.gatewayThreads = parser.value(threads).toInt(&threadsOk);
+    if (!threadsOk || options.gatewayThreads < 0 || options.gatewayThreads > 256) {
+        err() << QCoreApplication::translate("Cli", "--gateway-threads must be a number from 0 (one per core) to 256") << '\n';
+        return 2;
+    }
+    options.gatewayTlsCertificateFile = parser.value(gatewayCert);
+    options.gatewayTlsPrivateKeyFile = parser.value(gatewayKey);
+    raiseOpenFileLimit();
     if (!installSignalHandlers()) {
         err() << QCoreApplication::translate("Cli", "cannot install signal handlers") << '\n';
         return 1;

@@ -1,6 +1,5 @@
 #include "tokencommand.h"
 
-#include "runtime/node.h"
 #include "security/tokens.h"
 #include "store/statestore.h"
 
@@ -38,20 +37,9 @@ int TokenCommand::run(const QStringList &arguments)
         return 2;
     }
 
-    Runtime::NodeOptions options;
-    options.dataFolder = parser.value(data);
-    options.storeUrl = parser.value(store);
-    QDir().mkpath(options.dataFolder);
-    Result<Store::StoreConfig> config = Runtime::Node::storeConfig(options);
-    if (!config) {
-        err() << config.error().toString() << '\n';
+    const std::unique_ptr<Store::StateStore> stateStore = openNodeStore(parser.value(data), parser.value(store), err());
+    if (!stateStore)
         return 1;
-    }
-    auto stateStore = Store::StateStore::create(*config);
-    if (Result<void> opened = stateStore->open(); !opened) {
-        err() << opened.error().toString() << '\n';
-        return 1;
-    }
 
     if (action == u"create") {
         const QString name = parser.isSet(tokenName)

@@ -1,6 +1,8 @@
 #include "gatewayconfig.h"
 
 #include <model/project.h>
+#include <security/jwt.h>
+#include <security/passwordhash.h>
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -116,6 +118,21 @@ GatewayRoute compile(const Model::Route &route, QStringList &problems)
     a.clientSecret = auth.value(u"client_secret"_s).toObject().value(u"secret"_s).toString();
     a.requiredScopes = strings(auth.value(u"required_scopes"_s));
     a.roles = strings(auth.value(u"roles"_s));
+    a.algorithms = auth.contains(u"algorithms"_s) ? strings(auth.value(u"algorithms"_s)) : QStringList{u"RS256"_s};
+    a.leewaySeconds = auth.value(u"leeway_seconds"_s).toInteger(60);
+    a.users = strings(auth.value(u"users"_s));
+    a.subjects = strings(auth.value(u"subjects"_s));
+    a.sans = strings(auth.value(u"sans"_s));
+    if (a.type == u"jwt") {
+        for (const QString &name : std::as_const(a.algorithms)) {
+            if (!Security::jwsAlgorithmFromName(name))
+                problems.append(Tr::tr("/authentication/algorithms: \"%1\" is not an algorithm Conflux verifies").arg(name));
+        }
+        if (a.algorithms.isEmpty())
+            problems.append(Tr::tr("/authentication/algorithms: empty: no token could ever pass"));
+    }
+    if (a.type == u"mtls" && a.subjects.isEmpty() && a.sans.isEmpty())
+        problems.append(Tr::tr("/authentication: an mtls route needs subjects or sans to accept"));
     if (a.type == u"jwt" && a.jwksUrl.isEmpty())
         problems.append(Tr::tr("/authentication/jwks_url: a jwt route needs the issuer's JWKS address"));
     if (a.type == u"jwt" && a.issuer.isEmpty())
@@ -146,12 +163,48 @@ GatewayRoute compile(const Model::Route &route, QStringList &problems)
     return r;
 }
 
+// The project's "gateway" section; problems as "project.json: /gateway/...: what".
+GatewaySettings compileSettings(const QJsonObject &o, QStringList &problems)
+{
+    GatewaySettings s;
+    const QString where = u"project.json: /gateway"_s;
+    s.basePath = o.value(u"base_path"_s).toString();
+    if (s.basePath.endsWith(u'/'))
+        s.basePath.chop(1);
+    if (Result<Security::IpAllowList> proxies = Security::IpAllowList::parse(strings(o.value(u"trusted_proxies"_s))); !proxies)
+        problems.append(where + u"/trusted_proxies: "_s + proxies.error().message);
+    else
+        s.trustedProxies = *proxies;
+    s.maxBodyBytes = o.value(u"max_body_bytes"_s).toInteger(s.maxBodyBytes);
+    s.accessLog = o.value(u"access_log"_s).toBool(true);
+    s.cacheMaxBytes = o.value(u"cache_max_bytes"_s).toInteger(s.cacheMaxBytes);
+    if (Result<RateLimiterConfig> limits = RateLimiterConfig::fromJson(o.value(u"rate_limits"_s).toObject()); !limits) {
+        for (const QString &d : limits.error().details)
+            problems.append(where + u"/rate_limits: "_s + d);
+    } else {
+        s.rateLimits = *limits;
+    }
+    const QJsonArray users = o.value(u"users"_s).toArray();
+    for (qsizetype i = 0; i < users.size(); ++i) {
+        const QJsonObject u = users[i].toObject();
+        BasicUser user{u.value(u"username"_s).toString(), u.value(u"password_hash"_s).toString(),
+                       strings(u.value(u"scopes"_s)), strings(u.value(u"roles"_s))};
+        if (Result<Security::PasswordHash> hash = Security::PasswordHash::parse(user.passwordHash); !hash)
+            problems.append(where + u"/users/%1/password_hash: "_s.arg(i) + hash.error().message);
+        if (user.username.isEmpty() || user.username.contains(u':'))
+            problems.append(where + u"/users/%1/username: empty or contains ':'"_s.arg(i));
+        s.users.append(user);
+    }
+    return s;
+}
+
 } // namespace
 
 Result<std::shared_ptr<const GatewayConfig>> GatewayConfig::fromProject(const Model::Project &project)
 {
     auto config = std::make_shared<GatewayConfig>();
     QStringList problems;
+    config->settings = compileSettings(project.settings.document.json.value(u"gateway"_s).toObject(), problems);
     QList<RouteSpec> specs;
     for (const Model::Route &route : project.routes) {
         QStringList own;
@@ -160,6 +213,8 @@ Result<std::shared_ptr<const GatewayConfig>> GatewayConfig::fromProject(const Mo
                                                            : route.document.file;
         for (const QString &p : std::as_const(own))
             problems.append(file + u':' + p);
+        if (!config->settings.basePath.isEmpty())
+            compiled.spec.path = config->settings.basePath + compiled.spec.path;
         specs.append(compiled.spec);
         config->routes.append(std::move(compiled));
     }

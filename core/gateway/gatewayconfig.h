@@ -6,6 +6,7 @@
 #include "upstreampool.h"
 
 #include <base/result.h>
+#include <security/ipallowlist.h>
 
 #include <QByteArray>
 #include <QList>
@@ -39,8 +40,33 @@ struct RouteAuthentication
     QUrl jwksUrl;                    // jwt
     QUrl introspectionUrl;           // oauth2_introspection
     QString clientId, clientSecret;  // introspection client; clientSecret is a secret's name
+    QStringList algorithms;          // jwt: the allowed "alg" values (default RS256)
+    qint64 leewaySeconds = 60;       // jwt: clock skew for exp, nbf, iat
+    QStringList users;               // basic: who may call (empty: every project user)
+    QStringList subjects;            // mtls: accepted certificate subjects (RFC 4514 strings)
+    QStringList sans;                // mtls: accepted subjectAltNames ("DNS:a.example", "email:x@y")
     QStringList requiredScopes;      // all of them
     QStringList roles;               // any of them
+};
+
+// A user of Basic authentication (the project's gateway.users).
+struct BasicUser
+{
+    QString username;
+    QString passwordHash;            // "$scrypt$…" (conflux hash-password)
+    QStringList scopes, roles;
+};
+
+// The project's "gateway" section.
+struct GatewaySettings
+{
+    QString basePath;                // prefix of every route's path ("" or "/api")
+    Security::IpAllowList trustedProxies; // peers whose X-Forwarded-For is believed
+    qint64 maxBodyBytes = 10 * 1024 * 1024;
+    bool accessLog = true;
+    qint64 cacheMaxBytes = 64 * 1024 * 1024;
+    RateLimiterConfig rateLimits;    // global, per_client, per_endpoint, burst_allowance
+    QList<BasicUser> users;
 };
 
 // Everything the gateway needs to serve one route document, checked and with defaults.
@@ -67,6 +93,7 @@ struct GatewayRoute
 // The routes of a deployed project, compiled for serving. Immutable; share it.
 struct GatewayConfig
 {
+    GatewaySettings settings;
     QList<GatewayRoute> routes;      // in the project's order; RouteMatch::route indexes it
     std::shared_ptr<const RouteTable> table;
 

@@ -215,6 +215,10 @@ void HttpConnection::respond(HttpRequest request)
     request.peerAddress = m_peerAddress;
     request.peerPort = m_peerPort;
     request.isSecure = m_secure;
+    if (m_secure) {
+        if (const auto *tls = qobject_cast<const QSslSocket *>(m_socket))
+            request.peerCertificateChain = tls->peerCertificateChain();
+    }
     request.requestId = requestIdFor(request.headers);
 
     m_awaited = Awaited{request.method, request.path, request.requestId, request.keepAlive, request.isHttp11()};
@@ -250,7 +254,8 @@ void HttpConnection::complete(quint64 token, HttpResponse response)
     wire.explicitKeepAlive = !close && !awaited.http11;
     wire.headRequest = awaited.method == "HEAD";
     const qint64 bytes = writeResponse(response, wire, awaited.requestId);
-    logAccess(awaited.method, awaited.path, response.status(), bytes, awaited.requestId);
+    if (m_options.accessLog)
+        logAccess(awaited.method, awaited.path, response.status(), bytes, awaited.requestId);
     if (close) {
         startClosing();
         return;

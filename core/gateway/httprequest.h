@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QList>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrlQuery>
 
@@ -36,6 +38,9 @@ struct HttpRequest
     QHostAddress peerAddress;
     quint16 peerPort = 0;
     bool isSecure = false;  // received over TLS
+    // The client's certificate (first) and its chain, when the TLS server asked for one and
+    // the client sent it; verified against the server's CA certificates when it requires one.
+    QList<QSslCertificate> peerCertificateChain;
     QString requestId;      // the X-Request-Id echoed on the response
 
     // First value of a header (case-insensitive name), or an empty array.

@@ -15,11 +15,60 @@
 #include <exception>
 #include <utility>
 
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace Conflux::Http {
 
 namespace {
 
 constexpr const char *kCategory = "conflux.http";
+
+// A listening TCP socket with SO_REUSEPORT (and SO_REUSEADDR, as QTcpServer sets), or -1 with
+// `error` set. QHostAddress::Any listens on both IPv6 and IPv4.
+int listenReusePort(const QHostAddress &address, quint16 port, QString &error)
+{
+    sockaddr_storage storage = {};
+    socklen_t length = 0;
+    int family = AF_INET;
+    if (address.protocol() == QAbstractSocket::IPv4Protocol || address == QHostAddress(QHostAddress::AnyIPv4)) {
+        auto *in = reinterpret_cast<sockaddr_in *>(&storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        in->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    } else {
+        family = AF_INET6;
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = address == QHostAddress(QHostAddress::Any) ? Q_IPV6ADDR{} : address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
+        length = sizeof(sockaddr_in6);
+    }
+    const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        error = QString::fromLocal8Bit(std::strerror(errno));
+        return -1;
+    }
+    const int on = 1;
+    const int off = 0;
+    bool ok = ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == 0
+              && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == 0;
+    if (ok && family == AF_INET6 && address == QHostAddress(QHostAddress::Any))
+        ok = ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) == 0;
+    ok = ok && ::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) == 0 && ::listen(fd, SOMAXCONN) == 0;
+    if (!ok) {
+        error = QString::fromLocal8Bit(std::strerror(errno));
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 } // namespace
 
@@ -141,8 +190,22 @@ Result<void> HttpServer::listen(const QHostAddress &address, quint16 port)
         m_server = new QTcpServer(this);
     }
     connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::acceptPending);
-    if (!m_server->listen(address, port)) {
-        const QString reason = m_server->errorString();
+    m_server->setMaxPendingConnections(std::max(30, m_options.maxConnections));
+    bool listening = false;
+    QString reason;
+    if (m_options.reusePort) {
+        const int fd = listenReusePort(address, port, reason);
+        listening = fd >= 0 && m_server->setSocketDescriptor(fd);
+        if (fd >= 0 && !listening) {
+            reason = m_server->errorString();
+            ::close(fd);
+        }
+    } else {
+        listening = m_server->listen(address, port);
+        if (!listening)
+            reason = m_server->errorString();
+    }
+    if (!listening) {
         delete m_server;
         m_server = nullptr;
         return makeError("listen_failed",

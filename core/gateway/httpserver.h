@@ -62,6 +62,12 @@ struct HttpServerOptions
     int lingerTimeoutMs = 2'000;
     // Connections beyond this many are closed as soon as they are accepted.
     int maxConnections = 1024;
+    // Listen with SO_REUSEPORT, so that several servers (one per thread) can share one address
+    // and port and the kernel spreads new connections among them (Linux).
+    bool reusePort = false;
+    // Log one access record per answered request. Requests refused before a handler saw them
+    // (parse errors, limits, timeouts) are logged either way.
+    bool accessLog = true;
 };
 
 // A strict HTTP/1.1 server (HTTP/1.0 accepted) over TCP or TLS.

@@ -2,7 +2,12 @@
 
 #include <base/monotonic.h>
 
+#include <security/jwksfetcher.h>
+
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -10,6 +15,7 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <chrono>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -109,10 +115,24 @@ Http::HttpResponse gatewayError(int status, const char *code, const QString &mes
 
 } // namespace
 
-GatewayRuntime::GatewayRuntime(std::shared_ptr<const GatewayConfig> config) : m_config(std::move(config))
+GatewayRuntime::GatewayRuntime(std::shared_ptr<const GatewayConfig> config, GatewayServices services)
+    : m_config(std::move(config))
+    , m_services(std::move(services))
 {
-    for (const GatewayRoute &r : m_config->routes)
+    RateLimiterConfig limits = m_config->settings.rateLimits;
+    for (const GatewayRoute &r : m_config->routes) {
         m_pools.push_back(std::make_unique<UpstreamPool>(r.targets, r.pool));
+        m_auth.push_back(std::make_unique<RouteAuthenticator>(r, m_config->settings, m_services.auth));
+        if (r.rateLimit && r.rateLimitKey == u"global")
+            limits.routes.insert(r.id, *r.rateLimit);
+    }
+    if (m_services.limiter)
+        m_services.limiter->setConfig(limits);
+    if (m_services.cache) {
+        ResponseCache::Options options = m_services.cache->options();
+        options.maxBytes = m_config->settings.cacheMaxBytes;
+        m_services.cache->setOptions(options);
+    }
 }
 
 struct Proxy::Call
@@ -126,9 +146,56 @@ struct Proxy::Call
     QList<int> tried;
     int attempt = 0;
     UpstreamPool::Pick pick;
+    qint64 startNs = 0;
+    qint64 upstreamStartNs = 0;
+    double upstreamSeconds = -1;
+    QString client;                  // the client address, trusted proxies applied
+    QByteArray forwardedFor;         // the X-Forwarded-For to send upstream
+    std::optional<Identity> identity;
+    Http::HttpHeaders rateLimitHeaders;
+    bool rateLimited = false;
+    bool cacheable = false;          // the route caches and the request may be answered from it
+    bool cacheHit = false;
+    bool completed = false;
 
     const GatewayRoute &config() const { return runtime->config().routes[route]; }
 };
+
+namespace {
+
+qint64 steadyNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The client's address and the X-Forwarded-For to pass on. A client-sent X-Forwarded-For is
+// believed only as far as the peers that relayed it are trusted proxies: from the right, every
+// trusted hop is skipped and the first untrusted address is the client.
+std::pair<QString, QByteArray> clientAddress(const Http::HttpRequest &request, const Security::IpAllowList &trusted)
+{
+    const QHostAddress peer = Security::IpAllowList::normalized(request.peerAddress);
+    const QByteArray peerText = peer.toString().toLatin1();
+    if (trusted.isEmpty() || !trusted.contains(peer))
+        return {QString::fromLatin1(peerText), peerText};
+    QList<QByteArray> chain;
+    for (const QByteArray &value : request.headers.values("x-forwarded-for")) {
+        for (const QByteArray &hop : value.split(','))
+            chain.append(hop.trimmed());
+    }
+    QString client = QString::fromLatin1(peerText);
+    for (qsizetype i = chain.size() - 1; i >= 0; --i) {
+        const QHostAddress hop(QString::fromLatin1(chain[i]));
+        if (hop.isNull())
+            break;
+        client = Security::IpAllowList::normalized(hop).toString();
+        if (!trusted.contains(hop))
+            break;
+    }
+    chain.append(peerText);
+    return {client, chain.join(", ")};
+}
+
+} // namespace
 
 Proxy::Proxy(QObject *parent) : QObject(parent), m_network(new QNetworkAccessManager(this))
 {
@@ -143,35 +210,156 @@ void Proxy::setRuntime(std::shared_ptr<const GatewayRuntime> runtime)
 
 void Proxy::handle(const Http::HttpRequest &request, Http::HttpResponder responder)
 {
-    const std::shared_ptr<const GatewayRuntime> runtime = m_runtime;
-    if (!runtime) {
-        responder.send(gatewayError(503, "gateway_not_configured", Tr::tr("no project is deployed on this node")));
-        return;
-    }
-    RouteLookup lookup = runtime->config().table->lookup(request.method, request.rawPath, request.header("accept-version"));
-    if (!lookup.match) {
-        Http::HttpResponse response;
-        if (lookup.status == 405) {
-            response = gatewayError(405, "method_not_allowed",
-                                    Tr::tr("%1 is not allowed on %2").arg(QString::fromLatin1(request.method), request.path));
-            response.setHeader("Allow", lookup.allow);
-        } else if (lookup.status == 406) {
-            response = gatewayError(406, "version_not_available",
-                                    Tr::tr("no version \"%1\" of %2")
-                                        .arg(QString::fromLatin1(request.header("accept-version")), request.path));
-        } else {
-            response = gatewayError(404, "not_found", Tr::tr("no route for %1").arg(request.path));
-        }
-        responder.send(response);
-        return;
-    }
     auto call = std::make_shared<Call>();
-    call->runtime = runtime;
-    call->route = lookup.match->route;
-    call->match = std::move(*lookup.match);
+    call->startNs = steadyNs();
     call->request = request;
     call->responder = std::move(responder);
+    call->runtime = m_runtime;
+    if (!call->runtime) {
+        call->client = request.peerAddress.toString();
+        complete(call, gatewayError(503, "gateway_not_configured", Tr::tr("no project is deployed on this node")),
+                 "gateway_not_configured");
+        return;
+    }
+    const GatewayConfig &config = call->runtime->config();
+    std::tie(call->client, call->forwardedFor) = clientAddress(request, config.settings.trustedProxies);
+    RouteLookup lookup = config.table->lookup(request.method, request.rawPath, request.header("accept-version"));
+    if (!lookup.match) {
+        if (lookup.status == 405) {
+            Http::HttpResponse response = gatewayError(405, "method_not_allowed",
+                                    Tr::tr("%1 is not allowed on %2").arg(QString::fromLatin1(request.method), request.path));
+            response.setHeader("Allow", lookup.allow);
+            complete(call, response, "method_not_allowed");
+        } else if (lookup.status == 406) {
+            complete(call, gatewayError(406, "version_not_available",
+                                        Tr::tr("no version \"%1\" of %2")
+                                            .arg(QString::fromLatin1(request.header("accept-version")), request.path)),
+                     "version_not_available");
+        } else {
+            complete(call, gatewayError(404, "not_found", Tr::tr("no route for %1").arg(request.path)), "not_found");
+        }
+        return;
+    }
+    call->route = lookup.match->route;
+    call->match = std::move(*lookup.match);
     call->traceparent = traceparentFor(request.header("traceparent"));
+    const AuthCheck check = call->runtime->authenticator(call->route).check(call->request);
+    switch (check.state) {
+    case AuthCheck::State::AwaitKeys:
+        awaitKeys(call, check.token);
+        return;
+    case AuthCheck::State::Introspect:
+        introspect(call, check.token);
+        return;
+    default:
+        authenticated(call, check);
+    }
+}
+
+void Proxy::authenticated(const std::shared_ptr<Call> &call, const AuthCheck &check)
+{
+    if (check.state == AuthCheck::State::Refused) {
+        Http::HttpResponse response = gatewayError(check.failure.status, check.failure.code.constData(), check.failure.message);
+        if (!check.failure.challenge.isEmpty())
+            response.setHeader("WWW-Authenticate", check.failure.challenge);
+        complete(call, response, check.failure.code.constData());
+        return;
+    }
+    call->identity = check.identity;
+    admitted(call);
+}
+
+void Proxy::awaitKeys(const std::shared_ptr<Call> &call, const QByteArray &token)
+{
+    Security::JwksFetcher *fetcher = call->runtime->authenticator(call->route).jwksFetcher();
+    auto done = std::make_shared<bool>(false);
+    auto resume = [this, call, token, done] {
+        if (std::exchange(*done, true))
+            return;
+        authenticated(call, call->runtime->authenticator(call->route).recheckJwt(token));
+    };
+    connect(fetcher, &Security::JwksFetcher::fetched, this, resume, Qt::SingleShotConnection);
+    QTimer::singleShot(5000, this, resume);
+}
+
+void Proxy::introspect(const std::shared_ptr<Call> &call, const QByteArray &token)
+{
+    const RouteAuthentication &auth = call->runtime->authenticator(call->route).config();
+    QNetworkRequest out(auth.introspectionUrl);
+    out.setRawHeader("Content-Type", "application/x-www-form-urlencoded");
+    out.setRawHeader("Accept", "application/json");
+    out.setTransferTimeout(5000);
+    const QByteArray secret = auth.clientSecret.isEmpty() || !m_secrets ? QByteArray() : m_secrets(auth.clientSecret);
+    out.setRawHeader("Authorization", "Basic " + (QUrl::toPercentEncoding(auth.clientId) + ':' + QUrl::toPercentEncoding(QString::fromUtf8(secret))).toBase64());
+    const QByteArray body = "token=" + QUrl::toPercentEncoding(QString::fromLatin1(token)) + "&token_type_hint=access_token";
+    QNetworkReply *reply = m_network->post(out, body);
+    connect(reply, &QNetworkReply::finished, this, [this, call, token, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QJsonParseError error;
+        const QJsonDocument answer = QJsonDocument::fromJson(reply->read(64 * 1024), &error);
+        if (status != 200 || !answer.isObject()) {
+            complete(call, gatewayError(503, "introspection_unavailable",
+                                        Tr::tr("route %1: the token introspection server did not answer usably (HTTP %2)")
+                                            .arg(call->config().id)
+                                            .arg(status)),
+                     "introspection_unavailable");
+            return;
+        }
+        authenticated(call, call->runtime->authenticator(call->route).introspected(token, answer.object()));
+    });
+}
+
+void Proxy::admitted(const std::shared_ptr<Call> &call)
+{
+    const GatewayRoute &route = call->config();
+    const GatewayRuntime &runtime = *call->runtime;
+    if (runtime.services().limiter) {
+        RateLimitRequest limit;
+        limit.clientKey = call->identity ? call->identity->kind + u':' + call->identity->id : call->client;
+        limit.routeId = route.id;
+        if (route.rateLimit && route.rateLimitKey != u"global")
+            limit.clientRouteLimit = route.rateLimit;
+        if (call->identity && call->identity->rateLimit) {
+            limit.apiKeyId = call->identity->apiKeyId.isEmpty() ? limit.clientKey : call->identity->apiKeyId;
+            limit.apiKeyLimit = call->identity->rateLimit;
+        }
+        const RateLimitDecision decision = runtime.services().limiter->check(limit, steadyNs());
+        call->rateLimitHeaders = decision.headers();
+        if (!decision.allowed) {
+            call->rateLimited = true;
+            complete(call, gatewayError(429, "rate_limited",
+                                        Tr::tr("too many requests (%1 limit: %2 per %3 s); retry in %4 s")
+                                            .arg(decision.limitName)
+                                            .arg(decision.limit)
+                                            .arg(decision.windowSeconds)
+                                            .arg(decision.retryAfterSeconds)),
+                     "rate_limited");
+            return;
+        }
+    }
+    if (call->request.body.size() > runtime.config().settings.maxBodyBytes) {
+        complete(call, gatewayError(413, "body_too_large",
+                                    Tr::tr("the body has %1 bytes; at most %2 are accepted")
+                                        .arg(call->request.body.size())
+                                        .arg(runtime.config().settings.maxBodyBytes)),
+                 "body_too_large");
+        return;
+    }
+    if (route.caching && runtime.services().cache) {
+        call->cacheable = true;
+        if (call->request.method != "GET" && call->request.method != "HEAD") {
+            attempt(call);
+            return;
+        }
+        ResponseCache::Lookup cached = runtime.services().cache->lookup(call->request, QDateTime::currentMSecsSinceEpoch());
+        if (cached.isHit()) {
+            call->cacheHit = true;
+            ResponseCache::setCacheStatusHeader(cached.response, ResponseCache::LookupStatus::Hit);
+            complete(call, cached.response);
+            return;
+        }
+    }
     attempt(call);
 }
 
@@ -188,10 +376,11 @@ void Proxy::attempt(std::shared_ptr<Call> call)
             response = gatewayError(503, "circuit_open",
                                     Tr::tr("route %1: every upstream's circuit is open").arg(route.id));
             response.setHeader("Retry-After", QByteArray::number(std::max<qint64>(1, (choice.retryAfterMs + 999) / 1000)));
+            complete(call, response, "circuit_open");
         } else {
             response = gatewayError(503, "no_healthy_upstream", Tr::tr("route %1: no healthy upstream").arg(route.id));
+            complete(call, response, "no_healthy_upstream");
         }
-        call->responder.send(response);
         return;
     }
     call->pick = *choice.pick;
@@ -236,7 +425,7 @@ void Proxy::attempt(std::shared_ptr<Call> call)
     }
     if (!in.hasHeader("accept-encoding"))
         out.setRawHeader("Accept-Encoding", "identity"); // else Qt would ask for gzip and unpack it
-    out.setRawHeader("X-Forwarded-For", in.peerAddress.toString().toLatin1());
+    out.setRawHeader("X-Forwarded-For", call->forwardedFor);
     out.setRawHeader("X-Forwarded-Proto", in.isSecure ? "https" : "http");
     if (in.hasHeader("host"))
         out.setRawHeader("X-Forwarded-Host", in.header("host"));
@@ -248,15 +437,17 @@ void Proxy::attempt(std::shared_ptr<Call> call)
             value = m_secrets ? m_secrets(h.secret) : QByteArray();
             if (value.isEmpty()) {
                 pool.release(call->pick, true, monotonicMs());
-                call->responder.send(gatewayError(500, "gateway_secret_unavailable",
-                                                  Tr::tr("route %1: the secret for header %2 is not available")
-                                                      .arg(route.id, QString::fromLatin1(h.name))));
+                complete(call, gatewayError(500, "gateway_secret_unavailable",
+                                            Tr::tr("route %1: the secret for header %2 is not available")
+                                                .arg(route.id, QString::fromLatin1(h.name))),
+                         "gateway_secret_unavailable");
                 return;
             }
         }
         out.setRawHeader(h.name, value);
     }
 
+    call->upstreamStartNs = steadyNs();
     QNetworkReply *reply = m_network->sendCustomRequest(out, in.method, in.body);
     connect(reply, &QNetworkReply::finished, this, [this, call, reply] { finished(call, reply); });
 }
@@ -264,6 +455,7 @@ void Proxy::attempt(std::shared_ptr<Call> call)
 void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
 {
     reply->deleteLater();
+    call->upstreamSeconds = double(steadyNs() - call->upstreamStartNs) / 1e9;
     const GatewayRoute &route = call->config();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const bool timedOut = status == 0 && reply->error() == QNetworkReply::OperationCanceledError;
@@ -280,13 +472,15 @@ void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
     }
     if (status == 0) {
         if (timedOut) {
-            call->responder.send(gatewayError(504, "upstream_timeout",
-                                              Tr::tr("route %1: the upstream did not answer within %2 ms")
-                                                  .arg(route.id)
-                                                  .arg(route.timeoutMs)));
+            complete(call, gatewayError(504, "upstream_timeout",
+                                        Tr::tr("route %1: the upstream did not answer within %2 ms")
+                                            .arg(route.id)
+                                            .arg(route.timeoutMs)),
+                     "upstream_timeout");
         } else {
-            call->responder.send(gatewayError(502, "upstream_unavailable",
-                                              Tr::tr("route %1: the upstream failed: %2").arg(route.id, reply->errorString())));
+            complete(call, gatewayError(502, "upstream_unavailable",
+                                        Tr::tr("route %1: the upstream failed: %2").arg(route.id, reply->errorString())),
+                     "upstream_unavailable");
         }
         return;
     }
@@ -318,7 +512,48 @@ void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
     }
     for (const auto &[name, value] : call->match.responseHeaders)
         response.setHeader(name, value);
-    call->responder.send(response);
+    if (call->cacheable) {
+        // Stores a GET's response; a successful unsafe method invalidates the URI's entries.
+        call->runtime->services().cache->store(call->request, response, QDateTime::currentMSecsSinceEpoch(),
+                                               double(route.cacheTtlMs) / 1000.0);
+        if (call->request.method == "GET" || call->request.method == "HEAD")
+            ResponseCache::setCacheStatusHeader(response, ResponseCache::LookupStatus::Miss);
+    }
+    complete(call, response);
+}
+
+void Proxy::complete(const std::shared_ptr<Call> &call, Http::HttpResponse response, const char *rejection)
+{
+    if (std::exchange(call->completed, true))
+        return;
+    for (const auto &[name, value] : call->rateLimitHeaders)
+        response.setHeader(name, value);
+    const qint64 bytes = response.body().size();
+    const int status = response.status();
+    call->responder.send(std::move(response));
+    if (!m_observer)
+        return;
+    GatewayRequestRecord record;
+    if (call->route >= 0)
+        record.route = call->config().id;
+    record.method = call->request.method;
+    record.path = call->request.path;
+    record.status = status;
+    record.seconds = double(steadyNs() - call->startNs) / 1e9;
+    record.upstreamSeconds = call->upstreamSeconds;
+    record.attempts = int(call->tried.size());
+    if (call->pick.target >= 0)
+        record.upstream = call->pick.url.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveUserInfo);
+    record.client = call->client;
+    if (call->identity)
+        record.identity = call->identity->kind + u':' + call->identity->id;
+    record.requestId = call->request.requestId;
+    if (rejection)
+        record.rejection = QString::fromLatin1(rejection);
+    record.responseBytes = bytes;
+    record.cacheHit = call->cacheHit;
+    record.rateLimited = call->rateLimited;
+    m_observer(record);
 }
 
 } // namespace Conflux::Gateway

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "gatewayauth.h"
 #include "gatewayconfig.h"
+#include "responsecache.h"
 #include "httprequest.h"
 #include "httpserver.h"
 
@@ -15,31 +17,76 @@ class QNetworkReply;
 
 namespace Conflux::Gateway {
 
+// What outlives one deployment: the rate limiter (buckets survive a redeploy), the response
+// cache and the credentials. Thread-safe; share it.
+struct GatewayServices
+{
+    std::shared_ptr<RateLimiter> limiter = std::make_shared<RateLimiter>();
+    std::shared_ptr<ResponseCache> cache = std::make_shared<ResponseCache>();
+    AuthServices auth;
+};
+
 // The state a deployed project's routes share across the gateway's event loops: one
-// upstream pool (with its circuit breakers) per route. Thread-safe.
+// upstream pool (with its circuit breakers) and one authenticator per route, and the
+// services. Build it on a thread with an event loop (the JWKS fetchers of jwt routes live
+// there). Thread-safe.
 class GatewayRuntime
 {
 public:
-    explicit GatewayRuntime(std::shared_ptr<const GatewayConfig> config);
+    explicit GatewayRuntime(std::shared_ptr<const GatewayConfig> config, GatewayServices services = {});
 
     const GatewayConfig &config() const { return *m_config; }
+    const GatewayServices &services() const { return m_services; }
     UpstreamPool &pool(int route) const { return *m_pools[size_t(route)]; }
+    const RouteAuthenticator &authenticator(int route) const { return *m_auth[size_t(route)]; }
 
 private:
     std::shared_ptr<const GatewayConfig> m_config;
+    GatewayServices m_services;
     std::vector<std::unique_ptr<UpstreamPool>> m_pools;
+    std::vector<std::unique_ptr<RouteAuthenticator>> m_auth;
+};
+
+// One answered request, for metrics and the access log. Never a credential.
+struct GatewayRequestRecord
+{
+    QString route;                   // empty: no route matched
+    QByteArray method;
+    QString path;
+    int status = 0;
+    double seconds = 0;              // from the request's arrival to its answer
+    double upstreamSeconds = -1;     // the last upstream call; < 0 when none was made
+    int attempts = 0;                // upstream calls made
+    QString upstream;                // the last target's URL (scheme, host, port)
+    QString client;                  // the client address (trusted proxies applied)
+    QString identity;                // kind:id of the authenticated caller
+    QString requestId;
+    QString rejection;               // error code when the gateway answered itself
+    qint64 responseBytes = 0;        // the body
+    bool cacheHit = false;
+    bool rateLimited = false;
 };
 
 // Forwards requests to the upstreams of the routes they match, on the thread it lives in
 // (one per event loop; its QNetworkAccessManager pools connections to the upstreams).
 //
-// For each request: the route (404, 405 with Allow, 406 for an unknown Accept-Version);
-// an upstream target from the route's pool (503 with Retry-After when every circuit is
-// open, 503 when no target is healthy); the upstream URL is the target's, with template
-// parameters {name} substituted, a prefix route's rest appended, and the request's query.
+// For each request, in order:
+// 1. The route (404, 405 with Allow, 406 for an unknown Accept-Version).
+// 2. Authentication and authorization by the route's RouteAuthenticator: 401 with
+//    WWW-Authenticate, or 403. A jwt token whose key the JWKS lacks waits (at most 5 s) for
+//    the fetcher's refresh; oauth2_introspection asks the server (RFC 7662), then caches.
+// 3. Rate limits (the project's gateway.rate_limits, the route's rate_limit, the API key's
+//    own): 429 with Retry-After; every answer after this step carries RateLimit-* fields.
+//    The client key is the authenticated identity, else the client address: the socket peer,
+//    or, when the peer is a trusted proxy, the last untrusted address of X-Forwarded-For.
+// 4. A body larger than the project's gateway.max_body_bytes: 413.
+// 5. The response cache on routes with caching_enabled (X-Cache: HIT or MISS).
+// 6. An upstream target from the route's pool (503 with Retry-After when every circuit is
+//    open, 503 when no target is healthy); the upstream URL is the target's, with template
+//    parameters {name} substituted, a prefix route's rest appended, and the request's query.
 // Hop-by-hop headers (Connection and every field it names, Keep-Alive, Proxy-*, TE,
 // Trailer, Transfer-Encoding, Upgrade) are not forwarded either way; X-Forwarded-For is the
-// socket peer (client-sent values are dropped: no proxy is trusted), X-Forwarded-Proto and
+// client's chain when the peer is trusted, else the socket peer alone; X-Forwarded-Proto and
 // -Host say how the client came; X-Request-Id and a W3C traceparent (the client's when
 // valid, else a new trace) go upstream. The route's header removals and additions apply.
 // Failures (no connection, reset, timeout, 502/503/504) count against the target; GET,
@@ -61,18 +108,26 @@ public:
     // The routes to serve; requests already under way finish with the runtime they started with.
     void setRuntime(std::shared_ptr<const GatewayRuntime> runtime);
     void setSecretResolver(SecretResolver resolver) { m_secrets = std::move(resolver); }
+    // Called on this proxy's thread once per answered request.
+    void setObserver(std::function<void(const GatewayRequestRecord &)> observer) { m_observer = std::move(observer); }
 
     // An HttpServer::AsyncHandler.
     void handle(const Http::HttpRequest &request, Http::HttpResponder responder);
 
 private:
     struct Call;
+    void authenticated(const std::shared_ptr<Call> &call, const AuthCheck &check);
+    void awaitKeys(const std::shared_ptr<Call> &call, const QByteArray &token);
+    void introspect(const std::shared_ptr<Call> &call, const QByteArray &token);
+    void admitted(const std::shared_ptr<Call> &call);
     void attempt(std::shared_ptr<Call> call);
     void finished(std::shared_ptr<Call> call, QNetworkReply *reply);
+    void complete(const std::shared_ptr<Call> &call, Http::HttpResponse response, const char *rejection = nullptr);
 
     QNetworkAccessManager *m_network = nullptr;
     std::shared_ptr<const GatewayRuntime> m_runtime;
     SecretResolver m_secrets;
+    std::function<void(const GatewayRequestRecord &)> m_observer;
 };
 
 } // namespace Conflux::Gateway

@@ -2,6 +2,7 @@
 
 #include "base/version.h"
 #include "brokerapi.h"
+#include "gatewayapi.h"
 #include "metrics.h"
 #include "model/documentkind.h"
 #include "processinfo.h"
@@ -135,6 +136,8 @@ HttpResponse AdminApi::route(const HttpRequest &request, QString &routeLabel)
         if (!get)
             return methodNotAllowed("GET, HEAD");
         updateProcessMetrics(m_metrics);
+        if (m_gateway)
+            m_gateway->updateMetrics();
         QByteArray text = m_metrics.render();
         if (m_broker)
             m_broker->renderMetrics(text);
@@ -154,6 +157,8 @@ HttpResponse AdminApi::route(const HttpRequest &request, QString &routeLabel)
     }
     if (m_broker && BrokerApi::handles(path))
         return m_broker->handle(request, routeLabel);
+    if (m_gateway && GatewayApi::handles(path))
+        return m_gateway->handle(request, *actor, routeLabel);
     routeLabel = path;
     if (path == u"/api/v1/status")
         return get ? status() : methodNotAllowed("GET, HEAD");

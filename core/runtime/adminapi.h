@@ -12,6 +12,7 @@ class StateStore;
 namespace Conflux::Runtime {
 
 class BrokerApi;
+class GatewayApi;
 class MetricsRegistry;
 class ProjectDeployment;
 
@@ -37,6 +38,8 @@ public:
     Http::HttpResponse handle(const Http::HttpRequest &request);
     // Serves the broker's routes and metrics through `broker` (not owned; may be null).
     void setBrokerApi(BrokerApi *broker) { m_broker = broker; }
+    // Serves the gateway's routes (API keys, status) and metrics through `gateway` (not owned; may be null).
+    void setGatewayApi(GatewayApi *gateway) { m_gateway = gateway; }
 
 private:
     std::optional<QString> authenticate(const Http::HttpRequest &request); // token name
@@ -53,6 +56,7 @@ private:
     MetricsRegistry &m_metrics;
     QDateTime m_started;
     BrokerApi *m_broker = nullptr;
+    GatewayApi *m_gateway = nullptr;
 };
 
 } // namespace Conflux::Runtime

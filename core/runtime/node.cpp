@@ -7,7 +7,12 @@
 #include "broker/projectconsumers.h"
 #include "broker/projectqueues.h"
 #include "base/log.h"
+#include "gateway/gatewayconfig.h"
+#include "gateway/gatewayserver.h"
 #include "gateway/httpserver.h"
+#include "gatewayapi.h"
+#include "security/apikeys.h"
+#include "security/passwordhash.h"
 #include "metrics.h"
 #include "model/projectloader.h"
 #include "projectdeployment.h"
@@ -17,6 +22,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QJsonArray>
+#include <QTimer>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -39,6 +45,8 @@ Node::~Node()
     if (m_state != State::Stopped) {
         delete m_adminServer;
         m_adminServer = nullptr;
+        delete m_gateway; // joins its threads before the services go
+        m_gateway = nullptr;
     }
 }
 
@@ -129,13 +137,73 @@ Result<void> Node::start(const NodeOptions &options)
     });
     api->setBrokerApi(brokerApi.get());
     server->setHandler([raw = api.get()](const Http::HttpRequest &request) { return raw->handle(request); });
+
+    // The gateway: API keys from the store, then one event loop per core.
+    const std::shared_ptr<Security::SecretResolver> secrets = Security::nodeSecretResolver(options.credentialsFolder);
+    QByteArray pepper;
+    if (Result<QString> resolved = secrets->resolve(u"gateway.api_key_pepper"_s))
+        pepper = resolved->toUtf8();
+    auto apiKeys = std::make_shared<Security::ApiKeyStore>(pepper);
+    if (Result<void> loaded = loadApiKeys(*store, *apiKeys); !loaded) {
+        delete server;
+        delete deployment;
+        return loaded;
+    }
+    auto services = std::make_unique<Gateway::GatewayServices>();
+    services->auth.apiKeys = apiKeys;
+    services->auth.passwords = std::make_shared<Security::VerifiedPasswordCache>();
+    Gateway::GatewayServer *gateway = nullptr;
+    std::unique_ptr<GatewayApi> gatewayApi;
+    if (options.gatewayEnabled) {
+        gateway = new Gateway::GatewayServer(this);
+        Gateway::GatewayServerOptions listen;
+        listen.address = options.gatewayAddress;
+        listen.port = options.gatewayPort;
+        listen.threads = options.gatewayThreads;
+        listen.http.maxConnections = options.gatewayMaxConnections;
+        listen.http.accessLog = false; // the proxy's observer writes a richer line
+        if (!options.gatewayTlsCertificateFile.isEmpty() || !options.gatewayTlsPrivateKeyFile.isEmpty()) {
+            Result<QSslConfiguration> tls = Http::HttpServer::loadTlsConfiguration(options.gatewayTlsCertificateFile,
+                                                                                 options.gatewayTlsPrivateKeyFile);
+            if (!tls) {
+                delete gateway;
+                delete server;
+                delete deployment;
+                return tls.error();
+            }
+            listen.tls = *tls;
+        }
+        auto accessLog = m_accessLog;
+        MetricsRegistry *registry = metrics.get();
+        gateway->setProxySetup([secrets, registry, accessLog](Gateway::Proxy &proxy) {
+            proxy.setSecretResolver([secrets](const QString &name) {
+                Result<QString> value = secrets->resolve(name);
+                return value ? value->toUtf8() : QByteArray();
+            });
+            proxy.setObserver([registry, accessLog](const Gateway::GatewayRequestRecord &record) {
+                GatewayApi::record(*registry, record, accessLog->load(std::memory_order_relaxed));
+            });
+        });
+        if (Result<void> listening = gateway->listen(listen); !listening) {
+            delete gateway;
+            delete server;
+            delete deployment;
+            return listening;
+        }
+        gatewayApi = std::make_unique<GatewayApi>(*store, *gateway, apiKeys, *metrics);
+        api->setGatewayApi(gatewayApi.get());
+        connect(gateway, &Gateway::GatewayServer::drained, this, &Node::maybeFinishStop);
+    }
+
     if (Result<void> listening = server->listen(options.adminAddress, options.adminPort); !listening) {
+        delete gateway;
         delete server;
         delete deployment;
         return listening;
     }
-    connect(server, &Http::HttpServer::drained, this, &Node::finishStop);
+    connect(server, &Http::HttpServer::drained, this, &Node::maybeFinishStop);
     connect(deployment, &ProjectDeployment::projectChanged, this, &Node::declareQueues);
+    connect(deployment, &ProjectDeployment::projectChanged, this, &Node::deployGateway);
     connect(deployment, &ProjectDeployment::projectChanged, this, &Node::projectChanged);
 
     m_store = std::move(store);
@@ -146,14 +214,24 @@ Result<void> Node::start(const NodeOptions &options)
     m_adminApi = std::move(api);
     m_deployment = deployment;
     m_adminServer = server;
+    m_gateway = gateway;
+    m_gatewayServices = std::move(services);
+    m_gatewayApi = std::move(gatewayApi);
+    m_apiKeys = apiKeys;
+    m_apiKeysJson = QString::fromUtf8(m_apiKeys->toJson());
+    m_apiKeyTimer = new QTimer(this);
+    connect(m_apiKeyTimer, &QTimer::timeout, this, &Node::reloadApiKeys);
+    m_apiKeyTimer->start(5000);
     if (const auto version = deployment->activeVersion())
         m_metrics->gauge(u"conflux_project_version"_s, u"The active project version"_s).set({}, double(*version));
 
     Log::write(QtInfoMsg, "conflux.runtime", u"node started"_s,
                {{u"admin"_s, adminUrl()},
+                {u"gateway"_s, gatewayUrl()},
                 {u"store"_s, m_store->config().describe()},
                 {u"project_version"_s, deployment->activeVersion() ? QJsonValue(*deployment->activeVersion()) : QJsonValue()}});
     declareQueues();
+    deployGateway();
     setState(State::Running);
     Q_EMIT projectChanged();
     return {};
@@ -165,13 +243,31 @@ void Node::stop()
         return;
     setState(State::Stopping);
     Log::write(QtInfoMsg, "conflux.runtime", u"node stopping: draining requests"_s);
+    m_draining = m_gateway ? 2 : 1;
+    if (m_apiKeyTimer)
+        m_apiKeyTimer->stop();
+    if (m_gateway)
+        m_gateway->drain(m_options.drainTimeoutMs);
     m_adminServer->drain(m_options.drainTimeoutMs);
+}
+
+void Node::maybeFinishStop()
+{
+    if (m_state == State::Stopping && m_draining > 0 && --m_draining == 0)
+        finishStop();
 }
 
 void Node::finishStop()
 {
     m_adminServer->deleteLater();
     m_adminServer = nullptr;
+    m_gatewayApi.reset();
+    delete m_gateway; // joins its threads; their proxies hold the runtime, which holds the services
+    m_gateway = nullptr;
+    m_gatewayServices.reset();
+    m_apiKeys.reset();
+    delete m_apiKeyTimer;
+    m_apiKeyTimer = nullptr;
     m_adminApi.reset();
     m_brokerApi.reset();
     m_consumers.reset(); // finish their batches and settle them
@@ -214,6 +310,38 @@ void Node::declareQueues()
     m_router = std::move(*router);
 }
 
+void Node::deployGateway()
+{
+    const auto current = project();
+    if (!m_gateway || !current)
+        return;
+    Result<std::shared_ptr<const Gateway::GatewayConfig>> config = Gateway::GatewayConfig::fromProject(*current);
+    if (!config) {
+        // The routes served before stay in force rather than none at all.
+        Log::write(QtWarningMsg, "conflux.gateway", config.error().message,
+                   {{u"details"_s, QJsonArray::fromStringList(config.error().details)}});
+        return;
+    }
+    m_accessLog->store((*config)->settings.accessLog);
+    m_gateway->setRuntime(std::make_shared<const Gateway::GatewayRuntime>(*config, *m_gatewayServices));
+    Log::write(QtInfoMsg, "conflux.gateway", u"serving %1 route(s)"_s.arg((*config)->routes.size()),
+               {{u"url"_s, gatewayUrl()}});
+}
+
+void Node::reloadApiKeys()
+{
+    if (!m_store || !m_apiKeys)
+        return;
+    Result<std::optional<QString>> stored = m_store->setting(QString::fromUtf16(kApiKeysSetting));
+    if (!stored || !*stored || **stored == m_apiKeysJson)
+        return;
+    if (Result<void> loaded = m_apiKeys->loadJson((*stored)->toUtf8()); !loaded) {
+        Log::write(QtWarningMsg, "conflux.gateway", u"the stored API keys could not be loaded; the keys in use stay: "_s + loaded.error().message);
+        return;
+    }
+    m_apiKeysJson = **stored;
+}
+
 Broker::MessageBroker *Node::broker() const
 {
     return m_broker.get();
@@ -240,6 +368,21 @@ QString Node::adminUrl() const
                              ? u'[' + m_options.adminAddress.toString() + u']'
                              : m_options.adminAddress.toString();
     return u"%1://%2:%3"_s.arg(m_adminServer->isSecure() ? u"https"_s : u"http"_s, host).arg(adminPort());
+}
+
+quint16 Node::gatewayPort() const
+{
+    return m_gateway ? m_gateway->serverPort() : 0;
+}
+
+QString Node::gatewayUrl() const
+{
+    if (!m_gateway)
+        return {};
+    const QHostAddress address = m_gateway->serverAddress();
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
+                                                                               : address.toString();
+    return u"%1://%2:%3"_s.arg(m_gateway->isSecure() ? u"https"_s : u"http"_s, host).arg(gatewayPort());
 }
 
 std::shared_ptr<const Model::Project> Node::project() const

@@ -7,6 +7,9 @@
 #include <QObject>
 #include <QString>
 
+class QTimer;
+
+#include <atomic>
 #include <memory>
 
 namespace Conflux::Broker {
@@ -15,8 +18,15 @@ class MessageBroker;
 class MessageRouter;
 class ProjectConsumers;
 }
+namespace Conflux::Gateway {
+class GatewayServer;
+struct GatewayServices;
+}
 namespace Conflux::Http {
 class HttpServer;
+}
+namespace Conflux::Security {
+class ApiKeyStore;
 }
 namespace Conflux::Model {
 class Project;
@@ -30,6 +40,7 @@ namespace Conflux::Runtime {
 
 class AdminApi;
 class BrokerApi;
+class GatewayApi;
 class MetricsRegistry;
 class ProjectDeployment;
 
@@ -44,6 +55,14 @@ struct NodeOptions
     QString storeUrl;               // empty: SQLite in dataFolder; postgres://user@host:port/db[?schema=s]
     QString credentialsFolder;      // secrets for nodes; see Security::nodeSecretResolver
     int drainTimeoutMs = 10'000;
+    // The API gateway: the project's routes.
+    bool gatewayEnabled = true;
+    QHostAddress gatewayAddress = QHostAddress::LocalHost;
+    quint16 gatewayPort = 8080;     // 0: an ephemeral port
+    int gatewayThreads = 0;         // event loops; 0: one per core
+    int gatewayMaxConnections = 10'000;
+    QString gatewayTlsCertificateFile; // both set: the gateway speaks HTTPS
+    QString gatewayTlsPrivateKeyFile;
 };
 
 // One engine host: the state store, the active project, metrics and the admin API. The
@@ -72,6 +91,8 @@ public:
     State state() const { return m_state; }
     quint16 adminPort() const;
     QString adminUrl() const;
+    quint16 gatewayPort() const;
+    QString gatewayUrl() const;     // empty when the gateway is not enabled
     std::shared_ptr<const Model::Project> project() const;
     Store::StateStore *store() const { return m_store.get(); }
     // The embedded broker (queues of the active project), while running.
@@ -89,6 +110,9 @@ private:
     void setState(State state);
     void finishStop();
     void declareQueues();
+    void deployGateway();
+    void reloadApiKeys();
+    void maybeFinishStop();
 
     State m_state = State::Stopped;
     NodeOptions m_options;
@@ -102,6 +126,14 @@ private:
     std::unique_ptr<AdminApi> m_adminApi;
     ProjectDeployment *m_deployment = nullptr;  // child
     Http::HttpServer *m_adminServer = nullptr;  // child
+    Gateway::GatewayServer *m_gateway = nullptr; // child
+    std::unique_ptr<Gateway::GatewayServices> m_gatewayServices;
+    std::shared_ptr<Security::ApiKeyStore> m_apiKeys;
+    std::unique_ptr<GatewayApi> m_gatewayApi;
+    QString m_apiKeysJson;           // what was last loaded from the store
+    QTimer *m_apiKeyTimer = nullptr; // child
+    int m_draining = 0;              // servers still draining
+    std::shared_ptr<std::atomic<bool>> m_accessLog = std::make_shared<std::atomic<bool>>(true);
 };
 
 } // namespace Conflux::Runtime

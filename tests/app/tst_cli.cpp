@@ -202,7 +202,7 @@ private Q_SLOTS:
         QProcess node;
         node.setProcessEnvironment(env);
         node.start(binary, {u"--no-gui"_s, u"--project"_s, sampleFolder, u"--data"_s, data.path(),
-                            u"--admin-listen"_s, u"127.0.0.1:%1"_s.arg(port)});
+                            u"--admin-listen"_s, u"127.0.0.1:%1"_s.arg(port), u"--listen"_s, u"127.0.0.1:0"_s});
         QVERIFY(node.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(httpGet(port, "/health").first == "HTTP/1.1 200 OK", 15000);
         const auto ready = httpGet(port, "/ready");
@@ -380,7 +380,7 @@ private Q_SLOTS:
         QVERIFY(copyFolder(sampleFolder, dir.filePath(u"p"_s)));
         QFile::remove(dir.filePath(u"p/mappings/shop-order-to-erp.json"_s));
         const Run run = conflux({u"run"_s, dir.filePath(u"p"_s), u"--data"_s, dir.filePath(u"data"_s),
-                                 u"--admin-listen"_s, u"127.0.0.1:%1"_s.arg(freePort())});
+                                 u"--admin-listen"_s, u"127.0.0.1:%1"_s.arg(freePort()), u"--listen"_s, u"127.0.0.1:0"_s});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(u"project_invalid"_s), qPrintable(run.err));
         QVERIFY(run.err.contains(u"mapping \\\"shop-order-to-erp\\\" does not exist"_s));

@@ -66,6 +66,7 @@ private:
         o.dataFolder = m_data.path();
         o.projectFolder = Conflux::Test::sampleFolder();
         o.adminPort = 0;
+        o.gatewayPort = 0;
         m_node = std::make_unique<Runtime::Node>();
         Result<void> started = m_node->start(o);
         QVERIFY2(started, qPrintable(started ? QString() : started.error().toString()));

@@ -114,6 +114,7 @@ private:
         o.dataFolder = data;
         o.projectFolder = project;
         o.adminPort = 0;
+        o.gatewayPort = 0;
         return o;
     }
 
