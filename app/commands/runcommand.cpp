@@ -102,7 +102,8 @@ int RunCommand::runNode(const QStringList &arguments, bool projectAsOption)
     const QCommandLineOption threads(u"gateway-threads"_s, QCoreApplication::translate("Cli", "Gateway event loops (default: one per core)."), u"N"_s, u"0"_s);
     const QCommandLineOption gatewayCert(u"gateway-tls-cert"_s, QCoreApplication::translate("Cli", "PEM certificate for HTTPS on the gateway."), u"FILE"_s);
     const QCommandLineOption gatewayKey(u"gateway-tls-key"_s, QCoreApplication::translate("Cli", "PEM private key for HTTPS on the gateway."), u"FILE"_s);
-    parser.addOptions({noGui, data, admin, tlsCert, tlsKey, store, credentials, listen, noGateway, threads, gatewayCert, gatewayKey});
+    const QCommandLineOption gatewayCa(u"gateway-client-ca"_s, QCoreApplication::translate("Cli", "PEM CA certificates for mutual TLS on the gateway (routes of type mtls)."), u"FILE"_s);
+    parser.addOptions({noGui, data, admin, tlsCert, tlsKey, store, credentials, listen, noGateway, threads, gatewayCert, gatewayKey, gatewayCa});
     if (projectAsOption)
         parser.addOption(project);
     int exitCode = 0;
@@ -133,6 +134,7 @@ int RunCommand::runNode(const QStringList &arguments, bool projectAsOption)
     }
     options.gatewayTlsCertificateFile = parser.value(gatewayCert);
     options.gatewayTlsPrivateKeyFile = parser.value(gatewayKey);
+    options.gatewayClientCaFile = parser.value(gatewayCa);
     raiseOpenFileLimit();
     if (!installSignalHandlers()) {
         err() << QCoreApplication::translate("Cli", "cannot install signal handlers") << '\n';

@@ -409,6 +409,12 @@ void Proxy::attempt(std::shared_ptr<Call> call)
             if (lower == n)
                 return true;
         }
+        // A credential the gateway consumed is its own business, not the upstream's (a bearer
+        // token goes on: upstreams may verify it again).
+        const QString &auth = route.authentication.type;
+        if ((auth == u"api_key" && Http::HttpHeaders::nameEquals(name, route.authentication.header))
+            || (auth == u"basic" && lower == "authorization"))
+            return true;
         return std::any_of(route.removeRequestHeaders.begin(), route.removeRequestHeaders.end(),
                            [&](const QByteArray &r) { return Http::HttpHeaders::nameEquals(r, name); });
     };

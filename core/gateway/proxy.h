@@ -88,7 +88,8 @@ struct GatewayRequestRecord
 // Trailer, Transfer-Encoding, Upgrade) are not forwarded either way; X-Forwarded-For is the
 // client's chain when the peer is trusted, else the socket peer alone; X-Forwarded-Proto and
 // -Host say how the client came; X-Request-Id and a W3C traceparent (the client's when
-// valid, else a new trace) go upstream. The route's header removals and additions apply.
+// valid, else a new trace) go upstream. The credential of an api_key or basic route is not
+// forwarded (a bearer token is). The route's header removals and additions apply.
 // Failures (no connection, reset, timeout, 502/503/504) count against the target; GET,
 // HEAD, OPTIONS, PUT and DELETE are retried on another target up to retry_attempts times
 // after 50 ms × 2^attempt with ±50 % jitter; the answer is then 502 (no usable answer) or

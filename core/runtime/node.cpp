@@ -12,6 +12,7 @@
 #include "gateway/httpserver.h"
 #include "gatewayapi.h"
 #include "security/apikeys.h"
+#include "security/clientcertificates.h"
 #include "security/passwordhash.h"
 #include "metrics.h"
 #include "model/projectloader.h"
@@ -22,6 +23,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QJsonArray>
+#include <QSslSocket>
 #include <QTimer>
 #include <QUrl>
 #include <QUrlQuery>
@@ -172,6 +174,22 @@ Result<void> Node::start(const NodeOptions &options)
                 return tls.error();
             }
             listen.tls = *tls;
+        }
+        if (!options.gatewayClientCaFile.isEmpty()) {
+            Result<std::shared_ptr<const Security::ClientCertificateVerifier>> verifier =
+                listen.tls ? Security::ClientCertificateVerifier::fromPemFile(options.gatewayClientCaFile)
+                           : Result<std::shared_ptr<const Security::ClientCertificateVerifier>>(makeError(
+                                 "invalid_options", Tr::tr("a gateway client CA needs the gateway's TLS certificate and key")));
+            if (!verifier) {
+                delete gateway;
+                delete server;
+                delete deployment;
+                return verifier.error();
+            }
+            listen.tls->setPeerVerifyMode(QSslSocket::QueryPeer);
+            services->auth.verifyClientCertificate = [verifier = *verifier](const QList<QSslCertificate> &chain) {
+                return verifier->verify(chain);
+            };
         }
         auto accessLog = m_accessLog;
         MetricsRegistry *registry = metrics.get();

@@ -63,6 +63,9 @@ struct NodeOptions
     int gatewayMaxConnections = 10'000;
     QString gatewayTlsCertificateFile; // both set: the gateway speaks HTTPS
     QString gatewayTlsPrivateKeyFile;
+    // PEM CA certificates for mutual TLS: clients are asked for a certificate (not required);
+    // routes of type mtls accept only certificates these CAs issued. Needs the TLS files.
+    QString gatewayClientCaFile;
 };
 
 // One engine host: the state store, the active project, metrics and the admin API. The
