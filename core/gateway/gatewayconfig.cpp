@@ -90,6 +90,20 @@ GatewayRoute compile(const Model::Route &route, QStringList &problems)
     if (!breaker.isEmpty() && !r.pool.circuitBreaker)
         problems.append(Tr::tr("/circuit_breaker: settings given but circuit_breaker_enabled is not true"));
 
+    if (o.contains(u"health_check"_s)) {
+        const QJsonObject check = o.value(u"health_check"_s).toObject();
+        HealthCheckSettings &h = r.healthCheck;
+        h.enabled = check.value(u"enabled"_s).toBool(true);
+        h.path = check.value(u"path"_s).toString(h.path);
+        h.intervalMs = millis(check.value(u"interval_seconds"_s), h.intervalMs);
+        h.timeoutMs = millis(check.value(u"timeout_seconds"_s), h.timeoutMs);
+        h.healthyThreshold = check.value(u"healthy_threshold"_s).toInt(h.healthyThreshold);
+        h.unhealthyThreshold = check.value(u"unhealthy_threshold"_s).toInt(h.unhealthyThreshold);
+        if (!h.path.startsWith(u'/'))
+            problems.append(Tr::tr("/health_check/path: must start with /"));
+        if (h.timeoutMs >= h.intervalMs)
+            problems.append(Tr::tr("/health_check/timeout_seconds: must be shorter than interval_seconds"));
+    }
     r.timeoutMs = millis(o.value(u"timeout_seconds"_s), r.timeoutMs);
     r.retryAttempts = o.value(u"retry_attempts"_s).toInt(0);
     r.caching = o.value(u"caching_enabled"_s).toBool();

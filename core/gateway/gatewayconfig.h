@@ -69,6 +69,17 @@ struct GatewaySettings
     QList<BasicUser> users;
 };
 
+// Active health checks of a route's upstream targets (the route's "health_check").
+struct HealthCheckSettings
+{
+    bool enabled = false;
+    QString path = QStringLiteral("/health"); // requested on each target (GET)
+    qint64 intervalMs = 10'000;
+    qint64 timeoutMs = 2'000;
+    int healthyThreshold = 2;        // consecutive successes to come back
+    int unhealthyThreshold = 3;      // consecutive failures to leave the rotation
+};
+
 // Everything the gateway needs to serve one route document, checked and with defaults.
 struct GatewayRoute
 {
@@ -78,6 +89,7 @@ struct GatewayRoute
     RouteSpec spec;
     QList<UpstreamTarget> targets;
     UpstreamPoolSettings pool;       // balancing and, when enabled, the circuit breaker
+    HealthCheckSettings healthCheck;
     qint64 timeoutMs = 30000;
     int retryAttempts = 0;           // idempotent methods only
     bool caching = false;

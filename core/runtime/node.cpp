@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "gateway/gatewayconfig.h"
 #include "gateway/gatewayserver.h"
+#include "gateway/healthchecker.h"
 #include "gateway/httpserver.h"
 #include "gatewayapi.h"
 #include "security/apikeys.h"
@@ -280,6 +281,7 @@ void Node::finishStop()
     m_adminServer->deleteLater();
     m_adminServer = nullptr;
     m_gatewayApi.reset();
+    m_healthChecker.reset();
     delete m_gateway; // joins its threads; their proxies hold the runtime, which holds the services
     m_gateway = nullptr;
     m_gatewayServices.reset();
@@ -341,7 +343,9 @@ void Node::deployGateway()
         return;
     }
     m_accessLog->store((*config)->settings.accessLog);
-    m_gateway->setRuntime(std::make_shared<const Gateway::GatewayRuntime>(*config, *m_gatewayServices));
+    auto runtime = std::make_shared<const Gateway::GatewayRuntime>(*config, *m_gatewayServices);
+    m_healthChecker = std::make_unique<Gateway::HealthChecker>(runtime);
+    m_gateway->setRuntime(runtime);
     Log::write(QtInfoMsg, "conflux.gateway", u"serving %1 route(s)"_s.arg((*config)->routes.size()),
                {{u"url"_s, gatewayUrl()}});
 }

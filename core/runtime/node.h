@@ -20,6 +20,7 @@ class ProjectConsumers;
 }
 namespace Conflux::Gateway {
 class GatewayServer;
+class HealthChecker;
 struct GatewayServices;
 }
 namespace Conflux::Http {
@@ -131,6 +132,7 @@ private:
     Http::HttpServer *m_adminServer = nullptr;  // child
     Gateway::GatewayServer *m_gateway = nullptr; // child
     std::unique_ptr<Gateway::GatewayServices> m_gatewayServices;
+    std::unique_ptr<Gateway::HealthChecker> m_healthChecker; // of the deployed routes
     std::shared_ptr<Security::ApiKeyStore> m_apiKeys;
     std::unique_ptr<GatewayApi> m_gatewayApi;
     QString m_apiKeysJson;           // what was last loaded from the store
