@@ -1,5 +1,7 @@
 #include "gatewayconfig.h"
 
+#include <data/value.h>
+#include <mapping/mappingdocument.h>
 #include <model/project.h>
 #include <security/jwt.h>
 #include <security/passwordhash.h>
@@ -33,7 +35,7 @@ QStringList strings(const QJsonValue &value)
 }
 
 // Reads one route document; problems go to `problems` as "/pointer: what".
-GatewayRoute compile(const Model::Route &route, QStringList &problems)
+GatewayRoute compile(const Model::Route &route, const MappingLookup &mappings, QStringList &problems)
 {
     const QJsonObject o = route.document.json;
     GatewayRoute r;
@@ -172,8 +174,26 @@ GatewayRoute compile(const Model::Route &route, QStringList &problems)
     r.responseHeaders = headers(rules.value(u"response_headers"_s).toObject());
     for (const QString &name : strings(rules.value(u"remove_request_headers"_s)))
         r.removeRequestHeaders.append(name.toLatin1());
-    r.requestMapping = rules.value(u"request_mapping"_s).toString();
-    r.responseMapping = rules.value(u"response_mapping"_s).toString();
+    auto chain = [&](const char *direction, const char *shorthand, bool shorthandFirst) {
+        QJsonArray list = rules.value(QLatin1String(direction)).toArray();
+        const QString mapping = rules.value(QLatin1String(shorthand)).toString();
+        if (!mapping.isEmpty()) {
+            const QJsonObject rule{{u"type"_s, u"mapping"_s}, {u"mapping"_s, mapping}};
+            shorthandFirst ? list.prepend(rule) : list.append(rule);
+        }
+        Result<TransformChain> compiled =
+            TransformChain::compile(list, mappings, u"/transformation_rules/"_s + QLatin1String(direction));
+        if (!compiled) {
+            for (const QString &d : compiled.error().details)
+                problems.append(d);
+            if (compiled.error().details.isEmpty())
+                problems.append(u"/transformation_rules/"_s + QLatin1String(direction) + u": "_s + compiled.error().message);
+            return TransformChain();
+        }
+        return *compiled;
+    };
+    r.requestTransform = chain("request", "request_mapping", true);
+    r.responseTransform = chain("response", "response_mapping", false);
     return r;
 }
 
@@ -214,15 +234,36 @@ GatewaySettings compileSettings(const QJsonObject &o, QStringList &problems)
 
 } // namespace
 
-Result<std::shared_ptr<const GatewayConfig>> GatewayConfig::fromProject(const Model::Project &project)
+Result<std::shared_ptr<const GatewayConfig>> GatewayConfig::fromProject(
+    const Model::Project &project, const std::function<Result<Data::Value>(const QString &)> &tables)
 {
     auto config = std::make_shared<GatewayConfig>();
     QStringList problems;
+    // Mappings that transformation rules name, compiled once each on first use.
+    QHash<QString, std::shared_ptr<const Mapping::CompiledMapping>> compiledMappings;
+    QStringList mappingProblems;
+    const MappingLookup mappings = [&](const QString &id) -> std::shared_ptr<const Mapping::CompiledMapping> {
+        if (const auto it = compiledMappings.constFind(id); it != compiledMappings.cend())
+            return *it;
+        std::shared_ptr<const Mapping::CompiledMapping> compiled;
+        for (const Model::Mapping &m : project.mappings) {
+            if (m.document.id != id)
+                continue;
+            Result<Mapping::CompiledMapping> result =
+                Mapping::CompiledMapping::compile(Data::Value::fromQJson(m.document.json), tables);
+            if (result)
+                compiled = std::make_shared<const Mapping::CompiledMapping>(std::move(*result));
+            else
+                mappingProblems.append(u"mappings/%1.json: "_s.arg(id) + result.error().message);
+        }
+        compiledMappings.insert(id, compiled);
+        return compiled;
+    };
     config->settings = compileSettings(project.settings.document.json.value(u"gateway"_s).toObject(), problems);
     QList<RouteSpec> specs;
     for (const Model::Route &route : project.routes) {
         QStringList own;
-        GatewayRoute compiled = compile(route, own);
+        GatewayRoute compiled = compile(route, mappings, own);
         const QString file = route.document.file.isEmpty() ? u"routes/%1.json"_s.arg(route.document.id)
                                                            : route.document.file;
         for (const QString &p : std::as_const(own))
@@ -232,6 +273,7 @@ Result<std::shared_ptr<const GatewayConfig>> GatewayConfig::fromProject(const Mo
         specs.append(compiled.spec);
         config->routes.append(std::move(compiled));
     }
+    problems += mappingProblems;
     Result<std::shared_ptr<const RouteTable>> table = RouteTable::build(specs);
     if (!table)
         problems += table.error().details;

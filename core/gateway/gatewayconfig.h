@@ -3,6 +3,7 @@
 #include "circuitbreaker.h"
 #include "ratelimiter.h"
 #include "routetable.h"
+#include "transform.h"
 #include "upstreampool.h"
 
 #include <base/result.h>
@@ -19,6 +20,9 @@
 
 namespace Conflux::Model {
 class Project;
+}
+namespace Conflux::Data {
+class Value;
 }
 
 namespace Conflux::Gateway {
@@ -99,7 +103,9 @@ struct GatewayRoute
     RouteAuthentication authentication;
     QList<HeaderValue> requestHeaders, responseHeaders;
     QList<QByteArray> removeRequestHeaders;
-    QString requestMapping, responseMapping; // mapping document ids
+    // transformation_rules: request_mapping / response_mapping (shorthands for a "mapping"
+    // rule, first in the request chain and last in the response chain), then request / response.
+    TransformChain requestTransform, responseTransform;
 };
 
 // The routes of a deployed project, compiled for serving. Immutable; share it.
@@ -112,7 +118,10 @@ struct GatewayConfig
     // Reads every Route document. Errors ("gateway_invalid_routes") list each problem as
     // "routes/<id>.json: /pointer: what", all of them, and nothing is served from a project
     // with problems (the node keeps the routes it had).
-    static Result<std::shared_ptr<const GatewayConfig>> fromProject(const Model::Project &project);
+    // `tables` loads the lookup tables of mappings that transformation rules run (none: a
+    // mapping that uses a table fails to compile and is reported).
+    static Result<std::shared_ptr<const GatewayConfig>> fromProject(const Model::Project &project,
+                                                                    const std::function<Result<Data::Value>(const QString &)> &tables = {});
 };
 
 } // namespace Conflux::Gateway

@@ -157,7 +157,14 @@ struct Proxy::Call
     bool cacheable = false;          // the route caches and the request may be answered from it
     bool cacheHit = false;
     bool completed = false;
+    TransformMessage outgoing;       // headers and body for the upstream (request rules applied)
 
+    TransformContext transformContext() const
+    {
+        return {request.requestId.toLatin1(), client,
+                identity ? identity->kind + u':' + identity->id : QString(), config().id,
+                QDateTime::currentDateTimeUtc()};
+    }
     const GatewayRoute &config() const { return runtime->config().routes[route]; }
 };
 
@@ -346,6 +353,13 @@ void Proxy::admitted(const std::shared_ptr<Call> &call)
                  "body_too_large");
         return;
     }
+    call->outgoing = {call->request.headers, call->request.body};
+    if (!route.requestTransform.isEmpty()) {
+        if (Result<void> applied = route.requestTransform.apply(call->outgoing, call->transformContext()); !applied) {
+            complete(call, gatewayError(400, "transform_failed", applied.error().message), "transform_failed");
+            return;
+        }
+    }
     if (route.caching && runtime.services().cache) {
         call->cacheable = true;
         if (call->request.method != "GET" && call->request.method != "HEAD") {
@@ -418,19 +432,21 @@ void Proxy::attempt(std::shared_ptr<Call> call)
         return std::any_of(route.removeRequestHeaders.begin(), route.removeRequestHeaders.end(),
                            [&](const QByteArray &r) { return Http::HttpHeaders::nameEquals(r, name); });
     };
+    const Http::HttpHeaders &headers = call->outgoing.headers;
     QList<QByteArray> seen;
-    for (const auto &[name, value] : in.headers) {
+    for (const auto &[name, value] : headers) {
         if (dropped(name))
             continue;
         const QByteArray lower = name.toLower();
         if (seen.contains(lower))
             continue;
         seen.append(lower);
-        const QList<QByteArray> values = in.headers.values(name);
+        const QList<QByteArray> values = headers.values(name);
         out.setRawHeader(name, values.join(lower == "cookie" ? "; " : ", "));
     }
-    if (!in.hasHeader("accept-encoding"))
-        out.setRawHeader("Accept-Encoding", "identity"); // else Qt would ask for gzip and unpack it
+    // Without it Qt would ask for gzip and unpack it; response rules need a plain body.
+    if (!headers.contains("accept-encoding") || !route.responseTransform.isEmpty())
+        out.setRawHeader("Accept-Encoding", "identity");
     out.setRawHeader("X-Forwarded-For", call->forwardedFor);
     out.setRawHeader("X-Forwarded-Proto", in.isSecure ? "https" : "http");
     if (in.hasHeader("host"))
@@ -454,7 +470,7 @@ void Proxy::attempt(std::shared_ptr<Call> call)
     }
 
     call->upstreamStartNs = steadyNs();
-    QNetworkReply *reply = m_network->sendCustomRequest(out, in.method, in.body);
+    QNetworkReply *reply = m_network->sendCustomRequest(out, in.method, call->outgoing.body);
     connect(reply, &QNetworkReply::finished, this, [this, call, reply] { finished(call, reply); });
 }
 
@@ -510,6 +526,15 @@ void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
             continue;
         }
         response.addHeader(name, value);
+    }
+    if (!route.responseTransform.isEmpty()) {
+        TransformMessage message{response.headers(), response.body()};
+        if (Result<void> applied = route.responseTransform.apply(message, call->transformContext()); !applied) {
+            complete(call, gatewayError(502, "transform_failed", applied.error().message), "transform_failed");
+            return;
+        }
+        response.headers() = message.headers;
+        response.setBody(message.body);
     }
     for (const HeaderValue &h : route.responseHeaders) {
         const QByteArray value = h.secret.isEmpty() ? h.value : (m_secrets ? m_secrets(h.secret) : QByteArray());

@@ -80,8 +80,12 @@ struct GatewayRequestRecord
 //    The client key is the authenticated identity, else the client address: the socket peer,
 //    or, when the peer is a trusted proxy, the last untrusted address of X-Forwarded-For.
 // 4. A body larger than the project's gateway.max_body_bytes: 413.
-// 5. The response cache on routes with caching_enabled (X-Cache: HIT or MISS).
-// 6. An upstream target from the route's pool (503 with Retry-After when every circuit is
+// 5. The route's request transformation rules (400 transform_failed when they cannot apply);
+//    its response rules run on the upstream's answer (502 transform_failed), before the
+//    response is cached.
+// 6. The response cache on routes with caching_enabled (X-Cache: HIT or MISS), keyed on the
+//    request as the client sent it.
+// 7. An upstream target from the route's pool (503 with Retry-After when every circuit is
 //    open, 503 when no target is healthy); the upstream URL is the target's, with template
 //    parameters {name} substituted, a prefix route's rest appended, and the request's query.
 // Hop-by-hop headers (Connection and every field it names, Keep-Alive, Proxy-*, TE,

@@ -10,6 +10,7 @@
 #include "gateway/gatewayconfig.h"
 #include "gateway/gatewayserver.h"
 #include "gateway/healthchecker.h"
+#include "mapping/mappingrunner.h"
 #include "gateway/httpserver.h"
 #include "gatewayapi.h"
 #include "security/apikeys.h"
@@ -335,7 +336,11 @@ void Node::deployGateway()
     const auto current = project();
     if (!m_gateway || !current)
         return;
-    Result<std::shared_ptr<const Gateway::GatewayConfig>> config = Gateway::GatewayConfig::fromProject(*current);
+    // Lookup tables of mappings that transformation rules run come from the project folder.
+    const Mapping::TableLoader tables = m_options.projectFolder.isEmpty()
+                                            ? Mapping::TableLoader()
+                                            : Mapping::tablesInFolder(QDir(m_options.projectFolder).filePath(u"tables"_s));
+    Result<std::shared_ptr<const Gateway::GatewayConfig>> config = Gateway::GatewayConfig::fromProject(*current, tables);
     if (!config) {
         // The routes served before stay in force rather than none at all.
         Log::write(QtWarningMsg, "conflux.gateway", config.error().message,

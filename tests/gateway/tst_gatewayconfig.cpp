@@ -2,6 +2,7 @@
 // reported with its file and pointer.
 
 #include "gateway/gatewayconfig.h"
+#include "mapping/mappingrunner.h"
 #include "model/project.h"
 #include "model/projectloader.h"
 
@@ -37,7 +38,13 @@ private slots:
     {
         const Model::LoadResult loaded = Model::ProjectLoader().loadFolder(Test::sampleFolder());
         QVERIFY(loaded.isOk());
-        auto config = GatewayConfig::fromProject(*loaded.project);
+        // Without its lookup tables the mapping a route's response rules run cannot compile.
+        auto noTables = GatewayConfig::fromProject(*loaded.project);
+        QVERIFY(!noTables);
+        QVERIFY2(noTables.error().details.join(u'\n').contains(u"mappings/shop-order-to-erp.json: /rules/5/table"_s),
+                 qPrintable(noTables.error().details.join(u'\n')));
+        auto config = GatewayConfig::fromProject(*loaded.project,
+                                                 Mapping::tablesInFolder(Test::sampleFolder() + u"/tables"_s));
         VERIFY_OK(config);
         QCOMPARE((*config)->routes.size(), loaded.project->routes.size());
         const GatewayRoute *orders = nullptr;
@@ -52,6 +59,8 @@ private slots:
         QCOMPARE(orders->pool.breaker.halfOpenMaxCalls, 3);
         QCOMPARE(orders->pool.breaker.openMs, 30000);
         QCOMPARE(orders->timeoutMs, 15000);
+        QCOMPARE(orders->responseTransform.size(), 1); // response_mapping
+        QVERIFY(orders->requestTransform.isEmpty());
         QCOMPARE(orders->retryAttempts, 2);
         QVERIFY(orders->caching);
         QCOMPARE(orders->cacheTtlMs, 30000);

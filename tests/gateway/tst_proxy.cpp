@@ -194,6 +194,80 @@ private slots:
         QVERIFY(!answer->json().value(u"headers"_s).toObject().contains(u"transfer-encoding"_s));
     }
 
+    void transformsBothWays()
+    {
+        HttpServer upstream;
+        upstream.setHandler([](const HttpRequest &r) { return mirror(r, "t"); });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        const QJsonObject rules{
+            {u"request"_s, QJsonArray{QJsonObject{{u"type"_s, u"jsonata"_s},
+                                                  {u"expression"_s, u"{\"sku\": item.code, \"qty\": $number(n)}"_s}}}},
+            {u"response"_s, QJsonArray{QJsonObject{{u"type"_s, u"field_mapping"_s},
+                                                   {u"mappings"_s, QJsonObject{{u"sent"_s, u"body"_s}, {u"via"_s, u"method"_s}}}},
+                                       QJsonObject{{u"type"_s, u"headers"_s}, {u"add"_s, QJsonObject{{u"X-Shaped"_s, u"yes"_s}}}}}}};
+        auto g = gateway({QJsonObject{{u"id"_s, u"t"_s}, {u"path"_s, u"/t"_s}, {u"method"_s, u"POST"_s},
+                                      {u"upstream_url"_s, url(upstream, u"/t"_s)}, {u"transformation_rules"_s, rules}}});
+        QVERIFY(g);
+        const QByteArray body = "{\"item\": {\"code\": \"A-1\"}, \"n\": \"3\"}";
+        auto answer = exchange(g->server.serverPort(), "POST /t HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                                                       "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 200);
+        QCOMPARE(answer->header("x-shaped"), QByteArray("yes"));
+        // The upstream received the mapped request; the client gets the mapped response.
+        const QJsonObject json = answer->json();
+        QCOMPARE(json.keys(), (QStringList{u"sent"_s, u"via"_s}));
+        QCOMPARE(json.value(u"via"_s).toString(), u"POST"_s);
+        QCOMPARE(QJsonDocument::fromJson(json.value(u"sent"_s).toString().toUtf8()).object(),
+                 (QJsonObject{{u"sku"_s, u"A-1"_s}, {u"qty"_s, 3}}));
+
+        // A request body the rules cannot read is the client's error, and nothing goes upstream.
+        answer = exchange(g->server.serverPort(), "POST /t HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nnot");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 400);
+        QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"transform_failed"_s);
+        QVERIFY(answer->json().value(u"error"_s).toObject().value(u"message"_s).toString().contains(u"/transformation_rules/request/0"_s));
+    }
+
+    void failedResponseTransformIsBadGateway()
+    {
+        HttpServer upstream;
+        upstream.setHandler([](const HttpRequest &) { return HttpResponse(200, "<not json", "text/plain"); });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        const QJsonObject rules{{u"response_mapping"_s, u"m"_s}};
+        Model::Project project;
+        Model::Mapping mapping;
+        mapping.document.id = u"m"_s;
+        mapping.document.json = QJsonObject{{u"kind"_s, u"Mapping"_s}, {u"schemaVersion"_s, 2}, {u"id"_s, u"m"_s},
+                                            {u"rules"_s, QJsonArray{QJsonObject{{u"type"_s, u"expression"_s}, {u"target"_s, u"x"_s}, {u"expression"_s, u"a"_s}}}}};
+        project.mappings.append(mapping);
+        project.routes.append(routeDocument({{u"id"_s, u"r"_s}, {u"path"_s, u"/r"_s}, {u"method"_s, u"GET"_s},
+                                             {u"upstream_url"_s, url(upstream, u"/"_s)}, {u"transformation_rules"_s, rules}}));
+        auto config = GatewayConfig::fromProject(project);
+        QVERIFY2(config, qPrintable(config ? QString() : config.error().toString()));
+        QCOMPARE((*config)->routes[0].responseTransform.size(), 1);
+        HttpServer server;
+        Proxy proxy;
+        proxy.setRuntime(std::make_shared<GatewayRuntime>(*config));
+        server.setAsyncHandler([&proxy](const HttpRequest &request, HttpResponder responder) {
+            proxy.handle(request, std::move(responder));
+        });
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        auto answer = exchange(server.serverPort(), "GET /r HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 502);
+        QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"transform_failed"_s);
+
+        // A rule naming a mapping the project lacks is a deployment problem, named.
+        Model::Project missing;
+        missing.routes.append(routeDocument({{u"id"_s, u"r"_s}, {u"path"_s, u"/r"_s}, {u"method"_s, u"GET"_s},
+                                             {u"upstream_url"_s, url(upstream, u"/"_s)}, {u"transformation_rules"_s, rules}}));
+        auto bad = GatewayConfig::fromProject(missing);
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().details.join(u'\n').contains(u"routes/r.json:/transformation_rules/response/0/mapping"_s),
+                 qPrintable(bad.error().details.join(u'\n')));
+    }
+
     void routingAnswers()
     {
         auto g = gateway({QJsonObject{{u"id"_s, u"r"_s}, {u"path"_s, u"/only-get"_s}, {u"method"_s, u"GET"_s},
