@@ -164,13 +164,36 @@ AuthCheck RouteAuthenticator::authorize(Identity identity) const
     return check;
 }
 
-AuthCheck RouteAuthenticator::check(const Http::HttpRequest &request) const
+qint64 AuthFailureThrottle::blockedForMs(const QString &client, qint64 nowMs) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(client);
+    if (it == m_entries.cend() || it->failures < m_maxFailures)
+        return 0;
+    return std::max<qint64>(0, it->windowStartMs + m_windowMs - nowMs);
+}
+
+void AuthFailureThrottle::recordFailure(const QString &client, qint64 nowMs)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_entries.size() >= m_maxClients && !m_entries.contains(client)) {
+        m_entries.removeIf([&](const auto &e) { return e.value().windowStartMs + m_windowMs <= nowMs; });
+        if (m_entries.size() >= m_maxClients)
+            m_entries.clear();
+    }
+    Entry &entry = m_entries[client];
+    if (entry.failures == 0 || entry.windowStartMs + m_windowMs <= nowMs)
+        entry = {nowMs, 0};
+    ++entry.failures;
+}
+
+AuthCheck RouteAuthenticator::check(const Http::HttpRequest &request, const QHostAddress &client) const
 {
     const QString &type = m_config.type;
     if (type == u"none")
         return {};
     if (type == u"api_key")
-        return checkApiKey(request);
+        return checkApiKey(request, client);
     if (type == u"basic")
         return checkBasic(request);
     if (type == u"mtls")
@@ -189,7 +212,7 @@ AuthCheck RouteAuthenticator::check(const Http::HttpRequest &request) const
     return check;
 }
 
-AuthCheck RouteAuthenticator::checkApiKey(const Http::HttpRequest &request) const
+AuthCheck RouteAuthenticator::checkApiKey(const Http::HttpRequest &request, const QHostAddress &client) const
 {
     const QByteArray key = request.header(m_config.header).trimmed();
     if (key.isEmpty()) {
@@ -198,7 +221,7 @@ AuthCheck RouteAuthenticator::checkApiKey(const Http::HttpRequest &request) cons
     }
     if (!m_services.apiKeys)
         return refuse(401, "api_key_invalid", Tr::tr("this node has no API keys"));
-    Result<Security::ApiKeyRecord> record = m_services.apiKeys->verify(QString::fromLatin1(key), request.peerAddress);
+    Result<Security::ApiKeyRecord> record = m_services.apiKeys->verify(QString::fromLatin1(key), client);
     if (!record) {
         const bool forbidden = record.error().code == u"api_key_ip_not_allowed";
         return refuse(forbidden ? 403 : 401, forbidden ? "api_key_ip_not_allowed" : "api_key_invalid", record.error().message);

@@ -58,11 +58,41 @@ struct AuthCheck
     QByteArray token;               // the bearer token (AwaitKeys, Introspect)
 };
 
+// Counts failed authentications per client address so that guessing is slow: after
+// `maxFailures` refused credentials within `windowMs`, the client is refused (429) without its
+// credentials being checked (no scrypt run) until the window that began with its first
+// failure ends. Bounded: at most `maxClients` addresses are tracked; when full, expired
+// entries go first, then everything (fail open for guessing, never for valid credentials).
+// Thread-safe.
+class AuthFailureThrottle
+{
+public:
+    explicit AuthFailureThrottle(int maxFailures = 10, qint64 windowMs = 60'000, qsizetype maxClients = 100'000)
+        : m_maxFailures(maxFailures), m_windowMs(windowMs), m_maxClients(maxClients)
+    {}
+    // Milliseconds until the client may try again; 0 when it may now.
+    qint64 blockedForMs(const QString &client, qint64 nowMs) const;
+    void recordFailure(const QString &client, qint64 nowMs);
+
+private:
+    struct Entry
+    {
+        qint64 windowStartMs = 0;
+        int failures = 0;
+    };
+    int m_maxFailures;
+    qint64 m_windowMs;
+    qsizetype m_maxClients;
+    mutable QMutex m_mutex;
+    QHash<QString, Entry> m_entries;
+};
+
 // The services authentication needs that outlive one deployment. Thread-safe.
 struct AuthServices
 {
     std::shared_ptr<Security::ApiKeyStore> apiKeys;
     std::shared_ptr<Security::VerifiedPasswordCache> passwords;
+    std::shared_ptr<AuthFailureThrottle> failures = std::make_shared<AuthFailureThrottle>();
     // Verifies client certificate chains for mtls routes (the listener's client CA), or
     // nullptr when the gateway does not speak TLS with client certificates.
     std::function<Result<void>(const QList<QSslCertificate> &chain)> verifyClientCertificate;
@@ -80,7 +110,9 @@ public:
     const RouteAuthentication &config() const { return m_config; }
     bool isRequired() const { return m_config.type != QLatin1String("none"); }
 
-    AuthCheck check(const Http::HttpRequest &request) const;
+    // `client`: the client's address (the socket peer, or what trusted proxies say), which
+    // API keys' allowed networks are checked against.
+    AuthCheck check(const Http::HttpRequest &request, const QHostAddress &client) const;
     // After AwaitKeys, once the JWKS fetch finished: verifies again with what it brought.
     AuthCheck recheckJwt(const QByteArray &token) const;
     // After an RFC 7662 answer (the JSON object of a 200 response) for `token`.
@@ -93,7 +125,7 @@ public:
 private:
     AuthCheck authorize(Identity identity) const;
     AuthCheck refuse(int status, const char *code, const QString &message) const;
-    AuthCheck checkApiKey(const Http::HttpRequest &request) const;
+    AuthCheck checkApiKey(const Http::HttpRequest &request, const QHostAddress &client) const;
     AuthCheck checkBasic(const Http::HttpRequest &request) const;
     AuthCheck checkJwt(const QByteArray &token, bool mayAwait) const;
     AuthCheck checkMtls(const Http::HttpRequest &request) const;

@@ -151,6 +151,8 @@ GatewayRoute compile(const Model::Route &route, const MappingLookup &mappings, Q
         problems.append(Tr::tr("/authentication: an mtls route needs subjects or sans to accept"));
     if (a.type == u"jwt" && a.jwksUrl.isEmpty())
         problems.append(Tr::tr("/authentication/jwks_url: a jwt route needs the issuer's JWKS address"));
+    if (a.type == u"jwt" && a.audience.isEmpty())
+        problems.append(Tr::tr("/authentication/audience: a jwt route must name the audience its tokens are for"));
     if (a.type == u"jwt" && a.issuer.isEmpty())
         problems.append(Tr::tr("/authentication/issuer: a jwt route must name the issuer it trusts"));
     if (a.type == u"oauth2_introspection" && (a.introspectionUrl.isEmpty() || a.clientId.isEmpty()))

@@ -111,7 +111,20 @@ void GatewayServer::setRuntime(std::shared_ptr<const GatewayRuntime> runtime)
     m_runtime = runtime;
     for (const std::unique_ptr<Loop> &loop : m_loops) {
         Proxy *proxy = loop->proxy;
-        QMetaObject::invokeMethod(proxy, [proxy, runtime] { proxy->setRuntime(runtime); }, Qt::QueuedConnection);
+        Http::HttpServer *server = loop->server;
+        QMetaObject::invokeMethod(
+            proxy,
+            [proxy, server, runtime] {
+                // The project's body limit is the parser's, so that a larger body is refused
+                // before it is read (413) and a limit above the default works at all.
+                if (runtime) {
+                    Http::HttpServerOptions options = server->options();
+                    options.limits.maxBodyBytes = runtime->config().settings.maxBodyBytes;
+                    server->setOptions(options);
+                }
+                proxy->setRuntime(runtime);
+            },
+            Qt::QueuedConnection);
     }
 }
 

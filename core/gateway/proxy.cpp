@@ -108,6 +108,9 @@ QUrl upstreamUrl(const QUrl &target, const RouteMatch &match, const Http::HttpRe
     return url;
 }
 
+// How long a request whose token names an unknown key waits for the JWKS refresh.
+constexpr int kJwksWaitMs = 3000;
+
 Http::HttpResponse gatewayError(int status, const char *code, const QString &message)
 {
     return Http::HttpResponse::error(status, QString::fromLatin1(code), message);
@@ -250,7 +253,19 @@ void Proxy::handle(const Http::HttpRequest &request, Http::HttpResponder respond
     call->route = lookup.match->route;
     call->match = std::move(*lookup.match);
     call->traceparent = traceparentFor(request.header("traceparent"));
-    const AuthCheck check = call->runtime->authenticator(call->route).check(call->request);
+    const RouteAuthenticator &authenticator = call->runtime->authenticator(call->route);
+    AuthFailureThrottle *failures = call->runtime->services().auth.failures.get();
+    if (authenticator.isRequired() && failures) {
+        if (const qint64 waitMs = failures->blockedForMs(call->client, monotonicMs()); waitMs > 0) {
+            Http::HttpResponse response = gatewayError(429, "too_many_failed_attempts",
+                                                       Tr::tr("too many refused credentials from this client; retry later"));
+            response.setHeader("Retry-After", QByteArray::number((waitMs + 999) / 1000));
+            call->rateLimited = true;
+            complete(call, response, "too_many_failed_attempts");
+            return;
+        }
+    }
+    const AuthCheck check = authenticator.check(call->request, QHostAddress(call->client));
     switch (check.state) {
     case AuthCheck::State::AwaitKeys:
         awaitKeys(call, check.token);
@@ -266,6 +281,12 @@ void Proxy::handle(const Http::HttpRequest &request, Http::HttpResponder respond
 void Proxy::authenticated(const std::shared_ptr<Call> &call, const AuthCheck &check)
 {
     if (check.state == AuthCheck::State::Refused) {
+        if (check.failure.status == 401 && call->runtime->services().auth.failures)
+            call->runtime->services().auth.failures->recordFailure(call->client, monotonicMs());
+        // Refused requests count against the client's limits too (by its address): guessing
+        // credentials is as limited as calling the route.
+        if (!rateLimit(call))
+            return;
         Http::HttpResponse response = gatewayError(check.failure.status, check.failure.code.constData(), check.failure.message);
         if (!check.failure.challenge.isEmpty())
             response.setHeader("WWW-Authenticate", check.failure.challenge);
@@ -279,14 +300,22 @@ void Proxy::authenticated(const std::shared_ptr<Call> &call, const AuthCheck &ch
 void Proxy::awaitKeys(const std::shared_ptr<Call> &call, const QByteArray &token)
 {
     Security::JwksFetcher *fetcher = call->runtime->authenticator(call->route).jwksFetcher();
-    auto done = std::make_shared<bool>(false);
-    auto resume = [this, call, token, done] {
-        if (std::exchange(*done, true))
+    // Whichever comes first, the fetch or the timeout, resumes; the other is cut off so that
+    // nothing holds the call afterwards.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    auto timer = new QTimer(this);
+    timer->setSingleShot(true);
+    auto resume = [this, call, token, connection, timer] {
+        if (!*connection)
             return;
+        disconnect(*connection);
+        *connection = {};
+        timer->deleteLater();
         authenticated(call, call->runtime->authenticator(call->route).recheckJwt(token));
     };
-    connect(fetcher, &Security::JwksFetcher::fetched, this, resume, Qt::SingleShotConnection);
-    QTimer::singleShot(5000, this, resume);
+    *connection = connect(fetcher, &Security::JwksFetcher::fetched, this, resume);
+    connect(timer, &QTimer::timeout, this, resume);
+    timer->start(kJwksWaitMs);
 }
 
 void Proxy::introspect(const std::shared_ptr<Call> &call, const QByteArray &token)
@@ -317,34 +346,43 @@ void Proxy::introspect(const std::shared_ptr<Call> &call, const QByteArray &toke
     });
 }
 
+bool Proxy::rateLimit(const std::shared_ptr<Call> &call)
+{
+    const GatewayRoute &route = call->config();
+    const GatewayRuntime &runtime = *call->runtime;
+    if (!runtime.services().limiter)
+        return true;
+    RateLimitRequest limit;
+    limit.clientKey = call->identity && !call->identity->id.isEmpty() ? call->identity->kind + u':' + call->identity->id
+                                                                      : call->client;
+    limit.routeId = route.id;
+    if (route.rateLimit && route.rateLimitKey != u"global")
+        limit.clientRouteLimit = route.rateLimit;
+    if (call->identity && call->identity->rateLimit) {
+        limit.apiKeyId = call->identity->apiKeyId.isEmpty() ? limit.clientKey : call->identity->apiKeyId;
+        limit.apiKeyLimit = call->identity->rateLimit;
+    }
+    const RateLimitDecision decision = runtime.services().limiter->check(limit, steadyNs());
+    call->rateLimitHeaders = decision.headers();
+    if (decision.allowed)
+        return true;
+    call->rateLimited = true;
+    complete(call, gatewayError(429, "rate_limited",
+                                Tr::tr("too many requests (%1 limit: %2 per %3 s); retry in %4 s")
+                                    .arg(decision.limitName)
+                                    .arg(decision.limit)
+                                    .arg(decision.windowSeconds)
+                                    .arg(decision.retryAfterSeconds)),
+             "rate_limited");
+    return false;
+}
+
 void Proxy::admitted(const std::shared_ptr<Call> &call)
 {
     const GatewayRoute &route = call->config();
     const GatewayRuntime &runtime = *call->runtime;
-    if (runtime.services().limiter) {
-        RateLimitRequest limit;
-        limit.clientKey = call->identity ? call->identity->kind + u':' + call->identity->id : call->client;
-        limit.routeId = route.id;
-        if (route.rateLimit && route.rateLimitKey != u"global")
-            limit.clientRouteLimit = route.rateLimit;
-        if (call->identity && call->identity->rateLimit) {
-            limit.apiKeyId = call->identity->apiKeyId.isEmpty() ? limit.clientKey : call->identity->apiKeyId;
-            limit.apiKeyLimit = call->identity->rateLimit;
-        }
-        const RateLimitDecision decision = runtime.services().limiter->check(limit, steadyNs());
-        call->rateLimitHeaders = decision.headers();
-        if (!decision.allowed) {
-            call->rateLimited = true;
-            complete(call, gatewayError(429, "rate_limited",
-                                        Tr::tr("too many requests (%1 limit: %2 per %3 s); retry in %4 s")
-                                            .arg(decision.limitName)
-                                            .arg(decision.limit)
-                                            .arg(decision.windowSeconds)
-                                            .arg(decision.retryAfterSeconds)),
-                     "rate_limited");
-            return;
-        }
-    }
+    if (!rateLimit(call))
+        return;
     if (call->request.body.size() > runtime.config().settings.maxBodyBytes) {
         complete(call, gatewayError(413, "body_too_large",
                                     Tr::tr("the body has %1 bytes; at most %2 are accepted")
@@ -427,7 +465,7 @@ void Proxy::attempt(std::shared_ptr<Call> call)
         // token goes on: upstreams may verify it again).
         const QString &auth = route.authentication.type;
         if ((auth == u"api_key" && Http::HttpHeaders::nameEquals(name, route.authentication.header))
-            || (auth == u"basic" && lower == "authorization"))
+            || ((auth == u"basic" || auth == u"oauth2_introspection") && lower == "authorization"))
             return true;
         return std::any_of(route.removeRequestHeaders.begin(), route.removeRequestHeaders.end(),
                            [&](const QByteArray &r) { return Http::HttpHeaders::nameEquals(r, name); });

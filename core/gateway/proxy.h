@@ -73,10 +73,13 @@ struct GatewayRequestRecord
 // For each request, in order:
 // 1. The route (404, 405 with Allow, 406 for an unknown Accept-Version).
 // 2. Authentication and authorization by the route's RouteAuthenticator: 401 with
-//    WWW-Authenticate, or 403. A jwt token whose key the JWKS lacks waits (at most 5 s) for
+//    WWW-Authenticate, or 403. A jwt token whose key the JWKS lacks waits (at most 3 s) for
 //    the fetcher's refresh; oauth2_introspection asks the server (RFC 7662), then caches.
+//    A client whose credentials were refused 10 times within a minute gets 429 without its
+//    credentials being checked until that minute is over (AuthFailureThrottle).
 // 3. Rate limits (the project's gateway.rate_limits, the route's rate_limit, the API key's
 //    own): 429 with Retry-After; every answer after this step carries RateLimit-* fields.
+//    Requests whose credentials were refused are counted too, by client address.
 //    The client key is the authenticated identity, else the client address: the socket peer,
 //    or, when the peer is a trusted proxy, the last untrusted address of X-Forwarded-For.
 // 4. A body larger than the project's gateway.max_body_bytes: 413.
@@ -93,7 +96,8 @@ struct GatewayRequestRecord
 // client's chain when the peer is trusted, else the socket peer alone; X-Forwarded-Proto and
 // -Host say how the client came; X-Request-Id and a W3C traceparent (the client's when
 // valid, else a new trace) go upstream. The credential of an api_key or basic route is not
-// forwarded (a bearer token is). The route's header removals and additions apply.
+// forwarded, nor the opaque token of an oauth2_introspection route (a JWT is: upstreams may
+// verify it again). The route's header removals and additions apply.
 // Failures (no connection, reset, timeout, 502/503/504) count against the target; GET,
 // HEAD, OPTIONS, PUT and DELETE are retried on another target up to retry_attempts times
 // after 50 ms × 2^attempt with ±50 % jitter; the answer is then 502 (no usable answer) or
@@ -125,6 +129,8 @@ private:
     void awaitKeys(const std::shared_ptr<Call> &call, const QByteArray &token);
     void introspect(const std::shared_ptr<Call> &call, const QByteArray &token);
     void admitted(const std::shared_ptr<Call> &call);
+    // Applies the rate limits; false when it answered 429.
+    bool rateLimit(const std::shared_ptr<Call> &call);
     void attempt(std::shared_ptr<Call> call);
     void finished(std::shared_ptr<Call> call, QNetworkReply *reply);
     void complete(const std::shared_ptr<Call> &call, Http::HttpResponse response, const char *rejection = nullptr);
