@@ -20,7 +20,7 @@ build_packages=(
 )
 # The real servers and tools the tests use.
 test_packages=(
-    postgresql rabbitmq-server json-schema-test-suite prometheus openssl curl
+    postgresql rabbitmq-server json-schema-test-suite prometheus openssl curl qt6-websockets-dev
     dbus dbus-x11 gnome-keyring xvfb xauth
 )
 

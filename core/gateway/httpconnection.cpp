@@ -235,6 +235,40 @@ void HttpConnection::respond(HttpRequest request)
     m_inDispatch = false;
 }
 
+void HttpConnection::completeUpgrade(quint64 token, HttpResponse response, HttpResponder::Takeover takeover)
+{
+    if (!m_awaited || token != m_responseToken)
+        return;
+    const Awaited awaited = *m_awaited;
+    m_awaited.reset();
+    {
+        QMutexLocker lock(&m_responderState->mutex);
+        m_responderState->connection = nullptr;
+    }
+    m_responderState.reset();
+    if (m_phase == Phase::Closed || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    HttpResponse::WireOptions wire;
+    wire.upgrade = true;
+    const qint64 bytes = writeResponse(response, wire, awaited.requestId);
+    if (m_options.accessLog)
+        logAccess(awaited.method, awaited.path, response.status(), bytes, awaited.requestId);
+    // Hand the socket over; this connection keeps an unconnected stand-in so that the rest of
+    // its life (finish(), the destructor) has a socket to talk to.
+    m_timer->stop();
+    m_writeTimer->stop();
+    QTcpSocket *socket = m_socket;
+    socket->disconnect(this);
+    socket->setParent(nullptr);
+    m_socket = new QTcpSocket(this);
+    QByteArray buffered = m_parser.takeBuffered();
+    if (takeover)
+        takeover(socket, std::move(buffered));
+    else
+        socket->deleteLater();
+    finish();
+}
+
 void HttpConnection::complete(quint64 token, HttpResponse response)
 {
     if (!m_awaited || token != m_responseToken)
@@ -470,6 +504,28 @@ void HttpResponder::send(HttpResponse response) const
     QMetaObject::invokeMethod(
         connection, [connection, token, response = std::move(response)]() mutable {
             connection->complete(token, std::move(response));
+        },
+        Qt::QueuedConnection);
+}
+
+void HttpResponder::upgrade(HttpResponse response, Takeover takeover) const
+{
+    if (!m_state || m_state->sent.exchange(true))
+        return;
+    QMutexLocker lock(&m_state->mutex);
+    Internal::HttpConnection *connection = m_state->connection;
+    if (!connection)
+        return;
+    const quint64 token = m_state->token;
+    if (QThread::currentThread() == m_state->thread) {
+        lock.unlock();
+        connection->completeUpgrade(token, std::move(response), std::move(takeover));
+        return;
+    }
+    QMetaObject::invokeMethod(
+        connection,
+        [connection, token, response = std::move(response), takeover = std::move(takeover)]() mutable {
+            connection->completeUpgrade(token, std::move(response), std::move(takeover));
         },
         Qt::QueuedConnection);
 }

@@ -64,6 +64,9 @@ public:
     // The handler's answer to the request `token` (ignored when stale or closed). Called by
     // HttpResponder on this connection's thread.
     void complete(quint64 token, HttpResponse response);
+    // The handler's 101 answer: written, then the socket goes to `takeover` and this
+    // connection closes without touching it.
+    void completeUpgrade(quint64 token, HttpResponse response, HttpResponder::Takeover takeover);
 
 Q_SIGNALS:
     // Emitted once, when the socket is closed and no handler is running on this connection;

@@ -616,3 +616,14 @@ bool HttpRequestParser::parseChunkSize(QByteArrayView line, qsizetype lineStart)
 }
 
 } // namespace Conflux::Http
+
+namespace Conflux::Http {
+
+QByteArray HttpRequestParser::takeBuffered()
+{
+    QByteArray rest = m_buffer.mid(m_pos);
+    reset();
+    return rest;
+}
+
+} // namespace Conflux::Http

@@ -87,6 +87,9 @@ public:
 
     // Forgets everything, including buffered bytes and an error.
     void reset();
+    // The bytes buffered after the last complete request (a protocol switch hands them to the
+    // new protocol), and reset().
+    QByteArray takeBuffered();
 
 private:
     enum class Phase {

@@ -215,7 +215,9 @@ QByteArray HttpResponse::serialize(const WireOptions &options) const
         out.append(QByteArray::number(m_body.size()));
         out.append("\r\n");
     }
-    if (options.closeConnection)
+    if (options.upgrade)
+        out.append("Connection: Upgrade\r\n");
+    else if (options.closeConnection)
         out.append("Connection: close\r\n");
     else if (options.explicitKeepAlive)
         out.append("Connection: keep-alive\r\n");

@@ -33,8 +33,16 @@ class HttpConnection;
 class HttpResponder
 {
 public:
+    // Takes over the client's connection after a 101 Switching Protocols: receives the socket
+    // (now without a parent: the receiver owns it) and the bytes the client sent after the
+    // request, on the connection's thread.
+    using Takeover = std::function<void(QTcpSocket *socket, QByteArray buffered)>;
+
     HttpResponder() = default;
     void send(HttpResponse response) const;
+    // Answers with `response` (status 101; "Connection: Upgrade" is added) and hands the
+    // connection to `takeover`; the server forgets it. Like send(), only the first answer counts.
+    void upgrade(HttpResponse response, Takeover takeover) const;
     bool isConnected() const;
 
 private:

@@ -2,6 +2,8 @@
 
 #include <base/monotonic.h>
 
+#include "websockettunnel_p.h"
+
 #include <security/jwksfetcher.h>
 
 #include <QCoreApplication>
@@ -12,6 +14,8 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
+#include <QSslSocket>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
 
@@ -106,6 +110,16 @@ QUrl upstreamUrl(const QUrl &target, const RouteMatch &match, const Http::HttpRe
     if (q >= 0)
         url.setQuery(QString::fromLatin1(request.target.mid(q + 1)), QUrl::StrictMode);
     return url;
+}
+
+// A WebSocket connection with no traffic in either direction for this long is closed.
+constexpr int kWebSocketIdleMs = 10 * 60 * 1000;
+constexpr qsizetype kMaxUpstreamHeadBytes = 64 * 1024;
+
+bool isWebSocketUpgrade(const Http::HttpRequest &request)
+{
+    return request.method == "GET" && request.headers.hasToken("upgrade", "websocket")
+           && request.headers.hasToken("connection", "upgrade");
 }
 
 // How long a request whose token names an unknown key waits for the JWKS refresh.
@@ -392,6 +406,17 @@ void Proxy::admitted(const std::shared_ptr<Call> &call)
         return;
     }
     call->outgoing = {call->request.headers, call->request.body};
+    if (route.protocol == u"WebSocket") {
+        if (!isWebSocketUpgrade(call->request)) {
+            Http::HttpResponse response = gatewayError(426, "upgrade_required",
+                                                       Tr::tr("route %1 speaks WebSocket: send a GET with Upgrade: websocket").arg(route.id));
+            response.setHeader("Upgrade", "websocket");
+            complete(call, response, "upgrade_required");
+            return;
+        }
+        upgradeWebSocket(call);
+        return;
+    }
     if (!route.requestTransform.isEmpty()) {
         if (Result<void> applied = route.requestTransform.apply(call->outgoing, call->transformContext()); !applied) {
             complete(call, gatewayError(400, "transform_failed", applied.error().message), "transform_failed");
@@ -413,6 +438,211 @@ void Proxy::admitted(const std::shared_ptr<Call> &call)
         }
     }
     attempt(call);
+}
+
+Result<Http::HttpHeaders> Proxy::upstreamHeaders(const Call &call)
+{
+    const GatewayRoute &route = call.config();
+    const Http::HttpRequest &in = call.request;
+    const QList<QByteArray> named = connectionTokens(in.headers.values("connection"));
+    auto dropped = [&](const QByteArray &name) {
+        const QByteArray lower = name.toLower();
+        if (isHopByHop(name) || named.contains(lower))
+            return true;
+        // Set by the gateway itself, whatever the client sent (no proxy is trusted).
+        static const char *const own[] = {"host", "content-length", "x-forwarded-for", "x-forwarded-proto",
+                                          "x-forwarded-host", "forwarded", "x-request-id", "traceparent"};
+        for (const char *n : own) {
+            if (lower == n)
+                return true;
+        }
+        // A credential the gateway consumed is its own business, not the upstream's (a bearer
+        // token goes on: upstreams may verify it again).
+        const QString &auth = route.authentication.type;
+        if ((auth == u"api_key" && Http::HttpHeaders::nameEquals(name, route.authentication.header))
+            || ((auth == u"basic" || auth == u"oauth2_introspection") && lower == "authorization"))
+            return true;
+        return std::any_of(route.removeRequestHeaders.begin(), route.removeRequestHeaders.end(),
+                           [&](const QByteArray &r) { return Http::HttpHeaders::nameEquals(r, name); });
+    };
+    Http::HttpHeaders out;
+    const Http::HttpHeaders &headers = call.outgoing.headers;
+    QList<QByteArray> seen;
+    for (const auto &[name, value] : headers) {
+        if (dropped(name))
+            continue;
+        const QByteArray lower = name.toLower();
+        if (seen.contains(lower))
+            continue;
+        seen.append(lower);
+        const QList<QByteArray> values = headers.values(name);
+        out.append(name, values.join(lower == "cookie" ? "; " : ", "));
+    }
+    // Without it Qt would ask for gzip and unpack it; response rules need a plain body.
+    if (!headers.contains("accept-encoding") || !route.responseTransform.isEmpty())
+        out.set("Accept-Encoding", "identity");
+    out.set("X-Forwarded-For", call.forwardedFor);
+    out.set("X-Forwarded-Proto", in.isSecure ? "https" : "http");
+    if (in.hasHeader("host"))
+        out.set("X-Forwarded-Host", in.header("host"));
+    out.set("X-Request-Id", in.requestId.toLatin1());
+    out.set("traceparent", call.traceparent);
+    for (const HeaderValue &h : route.requestHeaders) {
+        QByteArray value = h.value;
+        if (!h.secret.isEmpty()) {
+            value = m_secrets ? m_secrets(h.secret) : QByteArray();
+            if (value.isEmpty()) {
+                return makeError("gateway_secret_unavailable", Tr::tr("route %1: the secret for header %2 is not available")
+                                                                   .arg(route.id, QString::fromLatin1(h.name)));
+            }
+        }
+        out.set(h.name, value);
+    }
+    return out;
+}
+
+void Proxy::upgradeWebSocket(const std::shared_ptr<Call> &call)
+{
+    const GatewayRoute &route = call->config();
+    UpstreamPool &pool = call->runtime->pool(call->route);
+    const UpstreamPool::Choice choice = pool.pick(monotonicMs());
+    if (!choice.pick) {
+        complete(call, gatewayError(503, "no_healthy_upstream", Tr::tr("route %1: no upstream to connect to").arg(route.id)),
+                 "no_healthy_upstream");
+        return;
+    }
+    call->pick = *choice.pick;
+    call->tried.append(call->pick.target);
+    Result<Http::HttpHeaders> headers = upstreamHeaders(*call);
+    if (!headers) {
+        pool.release(call->pick, true, monotonicMs());
+        complete(call, gatewayError(500, "gateway_secret_unavailable", headers.error().message), "gateway_secret_unavailable");
+        return;
+    }
+    // The client's handshake fields are end-to-end for this purpose and go on as sent.
+    for (const char *name : {"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol",
+                             "sec-websocket-extensions", "origin"}) {
+        const QList<QByteArray> values = call->request.headers.values(name);
+        if (!values.isEmpty())
+            headers->set(name, values.join(", "));
+    }
+    const QUrl url = upstreamUrl(call->pick.url, call->match, call->request);
+    const QString scheme = url.scheme().toLower();
+    const bool secure = scheme == u"wss" || scheme == u"https";
+    const quint16 port = quint16(url.port(secure ? 443 : 80));
+    QByteArray head = "GET " + url.path(QUrl::FullyEncoded).toLatin1();
+    if (url.hasQuery())
+        head += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+    head += " HTTP/1.1\r\nHost: " + url.host(QUrl::FullyEncoded).toLatin1();
+    if (url.port() > 0)
+        head += ':' + QByteArray::number(port);
+    head += "\r\n";
+    for (const auto &[name, value] : *headers) {
+        if (!Http::HttpHeaders::nameEquals(name, "accept-encoding"))
+            head += name + ": " + value + "\r\n";
+    }
+    head += "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+
+    QTcpSocket *upstream = secure ? new QSslSocket(this) : new QTcpSocket(this);
+    auto *handshake = new QObject(this); // the handshake's connections and timer die with it
+    auto buffer = std::make_shared<QByteArray>();
+    auto timer = new QTimer(handshake);
+    timer->setSingleShot(true);
+    call->upstreamStartNs = steadyNs();
+    const auto fail = [this, call, upstream, handshake](int status, const char *code, const QString &message) {
+        call->upstreamSeconds = double(steadyNs() - call->upstreamStartNs) / 1e9;
+        call->runtime->pool(call->route).release(call->pick, false, monotonicMs());
+        handshake->deleteLater();
+        upstream->abort();
+        upstream->deleteLater();
+        complete(call, gatewayError(status, code, message), code);
+    };
+    connect(timer, &QTimer::timeout, handshake, [fail, route = route.id, ms = route.timeoutMs] {
+        fail(504, "upstream_timeout", Tr::tr("route %1: the upstream did not answer the WebSocket handshake within %2 ms")
+                                          .arg(route)
+                                          .arg(ms));
+    });
+    connect(upstream, &QAbstractSocket::errorOccurred, handshake, [fail, upstream, route = route.id] {
+        fail(502, "upstream_unavailable", Tr::tr("route %1: the upstream failed: %2").arg(route, upstream->errorString()));
+    });
+    const auto sendHead = [upstream, head] { upstream->write(head); };
+    if (secure)
+        connect(static_cast<QSslSocket *>(upstream), &QSslSocket::encrypted, handshake, sendHead);
+    else
+        connect(upstream, &QTcpSocket::connected, handshake, sendHead);
+    connect(upstream, &QTcpSocket::readyRead, handshake, [this, call, upstream, handshake, buffer, fail] {
+        *buffer += upstream->readAll();
+        const qsizetype end = buffer->indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (buffer->size() > kMaxUpstreamHeadBytes)
+                fail(502, "upstream_protocol_error", Tr::tr("route %1: the upstream's answer head is too large").arg(call->config().id));
+            return;
+        }
+        const QList<QByteArray> lines = buffer->left(end).split('\n');
+        const QList<QByteArray> statusLine = lines.value(0).trimmed().split(' ');
+        bool ok = false;
+        const int status = statusLine.value(1).toInt(&ok);
+        if (statusLine.size() < 2 || !statusLine[0].startsWith("HTTP/1.") || !ok || status < 100 || status > 599) {
+            fail(502, "upstream_protocol_error", Tr::tr("route %1: the upstream's status line is malformed").arg(call->config().id));
+            return;
+        }
+        Http::HttpResponse response(status);
+        qint64 contentLength = 0;
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines[i].trimmed();
+            const qsizetype colon = line.indexOf(':');
+            if (colon <= 0)
+                continue;
+            const QByteArray name = line.left(colon).trimmed();
+            const QByteArray value = line.mid(colon + 1).trimmed();
+            if (Http::HttpHeaders::nameEquals(name, "content-length"))
+                contentLength = value.toLongLong();
+            if (isHopByHop(name) || Http::HttpHeaders::nameEquals(name, "content-length")
+                || Http::HttpHeaders::nameEquals(name, "date"))
+                continue;
+            response.addHeader(name, value);
+        }
+        const qsizetype bodyStart = end + 4;
+        if (status != 101) {
+            // Refused (401, 403, 404, ...): relayed as an ordinary answer once its body is in.
+            if (contentLength > kMaxUpstreamHeadBytes) {
+                fail(502, "upstream_protocol_error", Tr::tr("route %1: the upstream refused the upgrade with a large body").arg(call->config().id));
+                return;
+            }
+            if (buffer->size() - bodyStart < contentLength)
+                return; // more to come
+            response.setBody(buffer->mid(bodyStart, contentLength));
+            call->upstreamSeconds = double(steadyNs() - call->upstreamStartNs) / 1e9;
+            call->runtime->pool(call->route).release(call->pick, status < 500, monotonicMs());
+            handshake->deleteLater();
+            upstream->abort();
+            upstream->deleteLater();
+            complete(call, response);
+            return;
+        }
+        call->upstreamSeconds = double(steadyNs() - call->upstreamStartNs) / 1e9;
+        call->runtime->pool(call->route).release(call->pick, true, monotonicMs());
+        handshake->deleteLater();
+        upstream->disconnect(handshake);
+        response.setHeader("Upgrade", "websocket");
+        const QByteArray fromUpstream = buffer->mid(bodyStart);
+        auto taken = std::make_shared<bool>(false);
+        call->completed = true;
+        call->responder.upgrade(response, [this, upstream, fromUpstream, taken](QTcpSocket *client, QByteArray fromClient) {
+            *taken = true;
+            new Internal::WebSocketTunnel(client, upstream, fromClient, fromUpstream, kWebSocketIdleMs, this);
+        });
+        record(call, 101, 0, nullptr);
+        if (!*taken) { // the client left during the handshake
+            upstream->abort();
+            upstream->deleteLater();
+        }
+    });
+    timer->start(int(std::clamp<qint64>(route.timeoutMs, 1, std::numeric_limits<int>::max())));
+    if (secure)
+        static_cast<QSslSocket *>(upstream)->connectToHostEncrypted(url.host(), port);
+    else
+        upstream->connectToHost(url.host(), port);
 }
 
 void Proxy::attempt(std::shared_ptr<Call> call)
@@ -449,63 +679,14 @@ void Proxy::attempt(std::shared_ptr<Call> call)
     out.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
     out.setTransferTimeout(int(std::clamp<qint64>(route.timeoutMs, 1, std::numeric_limits<int>::max())));
 
-    const QList<QByteArray> named = connectionTokens(in.headers.values("connection"));
-    auto dropped = [&](const QByteArray &name) {
-        const QByteArray lower = name.toLower();
-        if (isHopByHop(name) || named.contains(lower))
-            return true;
-        // Set by the gateway itself, whatever the client sent (no proxy is trusted).
-        static const char *const own[] = {"host", "content-length", "x-forwarded-for", "x-forwarded-proto",
-                                          "x-forwarded-host", "forwarded", "x-request-id", "traceparent"};
-        for (const char *n : own) {
-            if (lower == n)
-                return true;
-        }
-        // A credential the gateway consumed is its own business, not the upstream's (a bearer
-        // token goes on: upstreams may verify it again).
-        const QString &auth = route.authentication.type;
-        if ((auth == u"api_key" && Http::HttpHeaders::nameEquals(name, route.authentication.header))
-            || ((auth == u"basic" || auth == u"oauth2_introspection") && lower == "authorization"))
-            return true;
-        return std::any_of(route.removeRequestHeaders.begin(), route.removeRequestHeaders.end(),
-                           [&](const QByteArray &r) { return Http::HttpHeaders::nameEquals(r, name); });
-    };
-    const Http::HttpHeaders &headers = call->outgoing.headers;
-    QList<QByteArray> seen;
-    for (const auto &[name, value] : headers) {
-        if (dropped(name))
-            continue;
-        const QByteArray lower = name.toLower();
-        if (seen.contains(lower))
-            continue;
-        seen.append(lower);
-        const QList<QByteArray> values = headers.values(name);
-        out.setRawHeader(name, values.join(lower == "cookie" ? "; " : ", "));
+    Result<Http::HttpHeaders> headers = upstreamHeaders(*call);
+    if (!headers) {
+        pool.release(call->pick, true, monotonicMs());
+        complete(call, gatewayError(500, "gateway_secret_unavailable", headers.error().message), "gateway_secret_unavailable");
+        return;
     }
-    // Without it Qt would ask for gzip and unpack it; response rules need a plain body.
-    if (!headers.contains("accept-encoding") || !route.responseTransform.isEmpty())
-        out.setRawHeader("Accept-Encoding", "identity");
-    out.setRawHeader("X-Forwarded-For", call->forwardedFor);
-    out.setRawHeader("X-Forwarded-Proto", in.isSecure ? "https" : "http");
-    if (in.hasHeader("host"))
-        out.setRawHeader("X-Forwarded-Host", in.header("host"));
-    out.setRawHeader("X-Request-Id", in.requestId.toLatin1());
-    out.setRawHeader("traceparent", call->traceparent);
-    for (const HeaderValue &h : route.requestHeaders) {
-        QByteArray value = h.value;
-        if (!h.secret.isEmpty()) {
-            value = m_secrets ? m_secrets(h.secret) : QByteArray();
-            if (value.isEmpty()) {
-                pool.release(call->pick, true, monotonicMs());
-                complete(call, gatewayError(500, "gateway_secret_unavailable",
-                                            Tr::tr("route %1: the secret for header %2 is not available")
-                                                .arg(route.id, QString::fromLatin1(h.name))),
-                         "gateway_secret_unavailable");
-                return;
-            }
-        }
-        out.setRawHeader(h.name, value);
-    }
+    for (const auto &[name, value] : *headers)
+        out.setRawHeader(name, value);
 
     call->upstreamStartNs = steadyNs();
     QNetworkReply *reply = m_network->sendCustomRequest(out, in.method, call->outgoing.body);
@@ -600,6 +781,11 @@ void Proxy::complete(const std::shared_ptr<Call> &call, Http::HttpResponse respo
     const qint64 bytes = response.body().size();
     const int status = response.status();
     call->responder.send(std::move(response));
+    record(call, status, bytes, rejection);
+}
+
+void Proxy::record(const std::shared_ptr<Call> &call, int status, qint64 bytes, const char *rejection)
+{
     if (!m_observer)
         return;
     GatewayRequestRecord record;

@@ -88,6 +88,10 @@ struct GatewayRequestRecord
 //    response is cached.
 // 6. The response cache on routes with caching_enabled (X-Cache: HIT or MISS), keyed on the
 //    request as the client sent it.
+// WebSocket routes: a GET with Upgrade: websocket is forwarded with its handshake fields; the
+// upstream's 101 goes back and the two connections become a transparent byte tunnel (closed
+// after 10 minutes without traffic); any other answer is relayed as it is; a request that is
+// not an upgrade gets 426.
 // 7. An upstream target from the route's pool (503 with Retry-After when every circuit is
 //    open, 503 when no target is healthy); the upstream URL is the target's, with template
 //    parameters {name} substituted, a prefix route's rest appended, and the request's query.
@@ -131,9 +135,14 @@ private:
     void admitted(const std::shared_ptr<Call> &call);
     // Applies the rate limits; false when it answered 429.
     bool rateLimit(const std::shared_ptr<Call> &call);
+    // What goes upstream besides the body: the client's end-to-end fields, the gateway's own
+    // (X-Forwarded-*, X-Request-Id, traceparent) and the route's. Errors: a secret is missing.
+    Result<Http::HttpHeaders> upstreamHeaders(const Call &call);
+    void upgradeWebSocket(const std::shared_ptr<Call> &call);
     void attempt(std::shared_ptr<Call> call);
     void finished(std::shared_ptr<Call> call, QNetworkReply *reply);
     void complete(const std::shared_ptr<Call> &call, Http::HttpResponse response, const char *rejection = nullptr);
+    void record(const std::shared_ptr<Call> &call, int status, qint64 bytes, const char *rejection);
 
     QNetworkAccessManager *m_network = nullptr;
     std::shared_ptr<const GatewayRuntime> m_runtime;
