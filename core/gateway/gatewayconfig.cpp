@@ -106,6 +106,14 @@ GatewayRoute compile(const Model::Route &route, const MappingLookup &mappings, Q
         if (h.timeoutMs >= h.intervalMs)
             problems.append(Tr::tr("/health_check/timeout_seconds: must be shorter than interval_seconds"));
     }
+    if (o.contains(u"graphql"_s)) {
+        const QJsonObject g = o.value(u"graphql"_s).toObject();
+        r.graphql.maxDepth = g.value(u"max_depth"_s).toInt(r.graphql.maxDepth);
+        r.graphql.maxFields = g.value(u"max_fields"_s).toInt(r.graphql.maxFields);
+        r.graphql.maxQueryBytes = g.value(u"max_query_bytes"_s).toInteger(r.graphql.maxQueryBytes);
+        if (r.protocol != u"GraphQL")
+            problems.append(Tr::tr("/graphql: limits given but the protocol is not GraphQL"));
+    }
     r.timeoutMs = millis(o.value(u"timeout_seconds"_s), r.timeoutMs);
     r.retryAttempts = o.value(u"retry_attempts"_s).toInt(0);
     r.caching = o.value(u"caching_enabled"_s).toBool();

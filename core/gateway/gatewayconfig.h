@@ -1,6 +1,7 @@
 #pragma once
 
 #include "circuitbreaker.h"
+#include "graphqllimits.h"
 #include "ratelimiter.h"
 #include "routetable.h"
 #include "transform.h"
@@ -94,6 +95,7 @@ struct GatewayRoute
     QList<UpstreamTarget> targets;
     UpstreamPoolSettings pool;       // balancing and, when enabled, the circuit breaker
     HealthCheckSettings healthCheck;
+    GraphQlLimits graphql;           // GraphQL routes: what a query may cost
     qint64 timeoutMs = 30000;
     int retryAttempts = 0;           // idempotent methods only
     bool caching = false;

@@ -406,6 +406,24 @@ void Proxy::admitted(const std::shared_ptr<Call> &call)
         return;
     }
     call->outgoing = {call->request.headers, call->request.body};
+    if (route.protocol == u"GraphQL") {
+        Result<GraphQlRequest> graphql = extractGraphQl(call->request);
+        Result<GraphQlAnalysis> analysis = graphql ? analyzeGraphQl(graphql->query, graphql->operationName, route.graphql)
+                                                   : Result<GraphQlAnalysis>(graphql.error());
+        if (!analysis) {
+            const QByteArray code = analysis.error().code.toLatin1();
+            complete(call, gatewayError(400, code.constData(), analysis.error().message), code.constData());
+            return;
+        }
+        // GraphQL over HTTP: a GET may not change anything.
+        if (analysis->operationType == u"mutation" && call->request.method == "GET") {
+            Http::HttpResponse response = gatewayError(405, "graphql_mutation_over_get",
+                                                       Tr::tr("a mutation must be sent with POST"));
+            response.setHeader("Allow", "POST");
+            complete(call, response, "graphql_mutation_over_get");
+            return;
+        }
+    }
     if (route.protocol == u"WebSocket") {
         if (!isWebSocketUpgrade(call->request)) {
             Http::HttpResponse response = gatewayError(426, "upgrade_required",

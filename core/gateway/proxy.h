@@ -88,6 +88,10 @@ struct GatewayRequestRecord
 //    response is cached.
 // 6. The response cache on routes with caching_enabled (X-Cache: HIT or MISS), keyed on the
 //    request as the client sent it.
+// GraphQL routes: the query (POST JSON, POST application/graphql or GET ?query=) must parse
+// and stay within the route's graphql limits (depth, fields, size), else 400 with
+// graphql_invalid / graphql_too_deep / graphql_too_complex / graphql_too_large; a mutation
+// sent with GET gets 405. The request then goes upstream unchanged.
 // WebSocket routes: a GET with Upgrade: websocket is forwarded with its handshake fields; the
 // upstream's 101 goes back and the two connections become a transparent byte tunnel (closed
 // after 10 minutes without traffic); any other answer is relayed as it is; a request that is

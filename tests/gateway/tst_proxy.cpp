@@ -268,6 +268,42 @@ private slots:
                  qPrintable(bad.error().details.join(u'\n')));
     }
 
+    void graphqlDepthLimit()
+    {
+        HttpServer upstream;
+        upstream.setHandler([](const HttpRequest &r) { return mirror(r, "gql"); });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        auto g = gateway({QJsonObject{{u"id"_s, u"gql"_s}, {u"path"_s, u"/graphql"_s}, {u"method"_s, u"*"_s},
+                                      {u"protocol"_s, u"GraphQL"_s}, {u"graphql"_s, QJsonObject{{u"max_depth"_s, 2}}},
+                                      {u"upstream_url"_s, url(upstream, u"/graphql"_s)}}});
+        QVERIFY(g);
+        const auto post = [&](const QByteArray &query) {
+            const QByteArray body = QJsonDocument(QJsonObject{{u"query"_s, QString::fromUtf8(query)}}).toJson(QJsonDocument::Compact);
+            return exchange(g->server.serverPort(), "POST /graphql HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                                                    "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        };
+        auto answer = post("{ order(id: \"1\") { id } }");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 200);
+        QCOMPARE(answer->json().value(u"upstream"_s).toString(), u"gql"_s); // passed through as sent
+        QVERIFY(answer->json().value(u"body"_s).toString().contains(u"order(id"_s));
+
+        answer = post("{ order(id: \"1\") { customer { name } } }");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 400);
+        QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"graphql_too_deep"_s);
+
+        answer = post("{ order( }");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 400);
+        QCOMPARE(answer->json().value(u"error"_s).toObject().value(u"code"_s).toString(), u"graphql_invalid"_s);
+
+        answer = exchange(g->server.serverPort(), "GET /graphql?query=mutation%20%7B%20cancel%20%7D HTTP/1.1\r\nHost: a\r\n\r\n");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 405);
+        QCOMPARE(answer->header("allow"), QByteArray("POST"));
+    }
+
     void routingAnswers()
     {
         auto g = gateway({QJsonObject{{u"id"_s, u"r"_s}, {u"path"_s, u"/only-get"_s}, {u"method"_s, u"GET"_s},
