@@ -424,6 +424,17 @@ void Proxy::admitted(const std::shared_ptr<Call> &call)
             return;
         }
     }
+    if (route.protocol == u"SOAP" && call->request.method != "GET") {
+        // SOAP 1.1 (text/xml) or 1.2 (application/soap+xml) envelopes only; a GET (?wsdl) passes.
+        const QByteArray type = call->request.header("content-type").toLower();
+        if (!type.startsWith("text/xml") && !type.startsWith("application/soap+xml")) {
+            complete(call, gatewayError(415, "unsupported_media_type",
+                                        Tr::tr("route %1 speaks SOAP: send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)")
+                                            .arg(route.id)),
+                     "unsupported_media_type");
+            return;
+        }
+    }
     if (route.protocol == u"WebSocket") {
         if (!isWebSocketUpgrade(call->request)) {
             Http::HttpResponse response = gatewayError(426, "upgrade_required",

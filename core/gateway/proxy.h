@@ -92,6 +92,8 @@ struct GatewayRequestRecord
 // and stay within the route's graphql limits (depth, fields, size), else 400 with
 // graphql_invalid / graphql_too_deep / graphql_too_complex / graphql_too_large; a mutation
 // sent with GET gets 405. The request then goes upstream unchanged.
+// SOAP routes: anything but a GET (a ?wsdl) must carry a SOAP envelope's media type, text/xml
+// or application/soap+xml, else 415; envelopes, SOAPAction and faults pass through unchanged.
 // WebSocket routes: a GET with Upgrade: websocket is forwarded with its handshake fields; the
 // upstream's 101 goes back and the two connections become a transparent byte tunnel (closed
 // after 10 minutes without traffic); any other answer is relayed as it is; a request that is

@@ -304,6 +304,36 @@ private slots:
         QCOMPARE(answer->header("allow"), QByteArray("POST"));
     }
 
+    void soapPassthrough()
+    {
+        HttpServer upstream;
+        upstream.setHandler([](const HttpRequest &r) {
+            HttpResponse fault(500, "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
+                                    "<soap:Fault><faultcode>soap:Server</faultcode><faultstring>"
+                                    + r.header("soapaction") + "</faultstring></soap:Fault></soap:Body></soap:Envelope>",
+                               "text/xml; charset=utf-8");
+            return fault;
+        });
+        QVERIFY(upstream.listen(QHostAddress::LocalHost, 0));
+        auto g = gateway({QJsonObject{{u"id"_s, u"soap"_s}, {u"path"_s, u"/soap"_s}, {u"method"_s, u"*"_s},
+                                      {u"protocol"_s, u"SOAP"_s}, {u"upstream_url"_s, url(upstream, u"/svc"_s)}}});
+        QVERIFY(g);
+        const QByteArray envelope = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body/></soap:Envelope>";
+        auto answer = exchange(g->server.serverPort(),
+                               "POST /soap HTTP/1.1\r\nHost: a\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"urn:Cancel\"\r\n"
+                               "Content-Length: " + QByteArray::number(envelope.size()) + "\r\n\r\n" + envelope);
+        QVERIFY(answer);
+        // The fault and its status come back as the upstream sent them; SOAPAction went through.
+        QCOMPARE(answer->status, 500);
+        QVERIFY(answer->body.contains("<faultstring>\"urn:Cancel\"</faultstring>"));
+        QVERIFY(answer->header("content-type").startsWith("text/xml"));
+
+        answer = exchange(g->server.serverPort(), "POST /soap HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                                                  "Content-Length: 2\r\n\r\n{}");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 415);
+    }
+
     void routingAnswers()
     {
         auto g = gateway({QJsonObject{{u"id"_s, u"r"_s}, {u"path"_s, u"/only-get"_s}, {u"method"_s, u"GET"_s},
