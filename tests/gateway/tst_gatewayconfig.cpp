@@ -140,8 +140,12 @@ private slots:
             << u"routes/r.json:/circuit_breaker: settings given but circuit_breaker_enabled is not true"_s;
         QTest::addRow("jwt without jwks")
             << "{\"id\": \"r\", \"path\": \"/x\", \"method\": \"GET\", \"upstream_url\": \"http://h\","
-            " \"authentication\": {\"type\": \"jwt\", \"issuer\": \"https://idp\"}}"_ba
+            " \"authentication\": {\"type\": \"jwt\", \"issuer\": \"https://idp\", \"audience\": \"api\"}}"_ba
             << u"routes/r.json:/authentication/jwks_url:"_s;
+        QTest::addRow("jwt without audience")
+            << "{\"id\": \"r\", \"path\": \"/x\", \"method\": \"GET\", \"upstream_url\": \"http://h\","
+            " \"authentication\": {\"type\": \"jwt\", \"issuer\": \"https://idp\", \"jwks_url\": \"https://idp/jwks\"}}"_ba
+            << u"routes/r.json:/authentication/audience:"_s;
         QTest::addRow("bad sunset")
             << "{\"id\": \"r\", \"path\": \"/x\", \"method\": \"GET\", \"upstream_url\": \"http://h\", \"sunset\": \"soon\"}"_ba
             << u"routes/r.json:/sunset: not a date-time"_s;
