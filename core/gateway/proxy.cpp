@@ -221,7 +221,10 @@ std::pair<QString, QByteArray> clientAddress(const Http::HttpRequest &request, c
 
 } // namespace
 
-Proxy::Proxy(QObject *parent) : QObject(parent), m_network(new QNetworkAccessManager(this))
+Proxy::Proxy(QObject *parent)
+    : QObject(parent)
+    , m_network(new QNetworkAccessManager(this))
+    , m_upstream(new UpstreamClient(UpstreamClientOptions{}, this))
 {
 }
 
@@ -507,8 +510,8 @@ Result<Http::HttpHeaders> Proxy::upstreamHeaders(const Call &call)
         const QList<QByteArray> values = headers.values(name);
         out.append(name, values.join(lower == "cookie" ? "; " : ", "));
     }
-    // Without it Qt would ask for gzip and unpack it; response rules need a plain body.
-    if (!headers.contains("accept-encoding") || !route.responseTransform.isEmpty())
+    // Response rules need a plain body; otherwise the client's Accept-Encoding goes on as sent.
+    if (!route.responseTransform.isEmpty())
         out.set("Accept-Encoding", "identity");
     out.set("X-Forwarded-For", call.forwardedFor);
     out.set("X-Forwarded-Proto", in.isSecure ? "https" : "http");
@@ -697,39 +700,28 @@ void Proxy::attempt(std::shared_ptr<Call> call)
     call->pick = *choice.pick;
     call->tried.append(call->pick.target);
 
-    const Http::HttpRequest &in = call->request;
-    QNetworkRequest out(upstreamUrl(call->pick.url, call->match, in));
-    // A proxy keeps no cookies, caches nothing here and follows no redirects: all of that is
-    // the client's business.
-    out.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    out.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    out.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    out.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    out.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    out.setTransferTimeout(int(std::clamp<qint64>(route.timeoutMs, 1, std::numeric_limits<int>::max())));
-
     Result<Http::HttpHeaders> headers = upstreamHeaders(*call);
     if (!headers) {
         pool.release(call->pick, true, monotonicMs());
         complete(call, gatewayError(500, "gateway_secret_unavailable", headers.error().message), "gateway_secret_unavailable");
         return;
     }
-    for (const auto &[name, value] : *headers)
-        out.setRawHeader(name, value);
-
+    UpstreamRequest out;
+    out.url = upstreamUrl(call->pick.url, call->match, call->request);
+    out.method = call->request.method;
+    out.headers = std::move(*headers);
+    out.body = call->outgoing.body;
+    out.timeoutMs = route.timeoutMs;
     call->upstreamStartNs = steadyNs();
-    QNetworkReply *reply = m_network->sendCustomRequest(out, in.method, call->outgoing.body);
-    connect(reply, &QNetworkReply::finished, this, [this, call, reply] { finished(call, reply); });
+    m_upstream->send(std::move(out), [this, call](Result<UpstreamResponse> result) { finished(call, std::move(result)); });
 }
 
-void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
+void Proxy::finished(std::shared_ptr<Call> call, Result<UpstreamResponse> result)
 {
-    reply->deleteLater();
     call->upstreamSeconds = double(steadyNs() - call->upstreamStartNs) / 1e9;
     const GatewayRoute &route = call->config();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const bool timedOut = status == 0 && reply->error() == QNetworkReply::OperationCanceledError;
-    const bool failed = status == 0 || status == 502 || status == 503 || status == 504;
+    const int status = result ? result->status : 0;
+    const bool failed = !result || status == 502 || status == 503 || status == 504;
     call->runtime->pool(call->route).release(call->pick, !failed, monotonicMs());
 
     if (failed && isIdempotent(call->request.method) && call->attempt < route.retryAttempts
@@ -740,8 +732,8 @@ void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
         QTimer::singleShot(delay, this, [this, call] { attempt(call); });
         return;
     }
-    if (status == 0) {
-        if (timedOut) {
+    if (!result) {
+        if (result.error().code == u"upstream_timeout") {
             complete(call, gatewayError(504, "upstream_timeout",
                                         Tr::tr("route %1: the upstream did not answer within %2 ms")
                                             .arg(route.id)
@@ -749,30 +741,19 @@ void Proxy::finished(std::shared_ptr<Call> call, QNetworkReply *reply)
                      "upstream_timeout");
         } else {
             complete(call, gatewayError(502, "upstream_unavailable",
-                                        Tr::tr("route %1: the upstream failed: %2").arg(route.id, reply->errorString())),
+                                        Tr::tr("route %1: the upstream failed: %2").arg(route.id, result.error().message)),
                      "upstream_unavailable");
         }
         return;
     }
-    Http::HttpResponse response(status, reply->readAll());
-    const QByteArray reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
-    if (!reason.isEmpty())
-        response.setReasonPhrase(reason);
-    QList<QByteArray> named;
-    for (const auto &[name, value] : reply->rawHeaderPairs()) {
-        if (Http::HttpHeaders::nameEquals(name, "connection"))
-            named += connectionTokens({value});
-    }
-    for (const auto &[name, value] : reply->rawHeaderPairs()) {
+    Http::HttpResponse response(status, result->body);
+    if (!result->reason.isEmpty())
+        response.setReasonPhrase(result->reason);
+    const QList<QByteArray> named = connectionTokens(result->headers.values("connection"));
+    for (const auto &[name, value] : result->headers) {
         if (isHopByHop(name) || named.contains(name.toLower()) || Http::HttpHeaders::nameEquals(name, "content-length")
             || Http::HttpHeaders::nameEquals(name, "date"))
             continue;
-        // Qt joins repeated fields; Set-Cookie with a line break, which must not be sent.
-        if (Http::HttpHeaders::nameEquals(name, "set-cookie")) {
-            for (const QByteArray &cookie : value.split('\n'))
-                response.addHeader(name, cookie);
-            continue;
-        }
         response.addHeader(name, value);
     }
     if (!route.responseTransform.isEmpty()) {

@@ -3,6 +3,7 @@
 #include "gatewayauth.h"
 #include "gatewayconfig.h"
 #include "responsecache.h"
+#include "upstreamclient.h"
 #include "httprequest.h"
 #include "httpserver.h"
 
@@ -68,7 +69,7 @@ struct GatewayRequestRecord
 };
 
 // Forwards requests to the upstreams of the routes they match, on the thread it lives in
-// (one per event loop; its QNetworkAccessManager pools connections to the upstreams).
+// (one per event loop; its UpstreamClient keeps a keep-alive pool of upstream connections).
 //
 // For each request, in order:
 // 1. The route (404, 405 with Allow, 406 for an unknown Accept-Version).
@@ -146,11 +147,12 @@ private:
     Result<Http::HttpHeaders> upstreamHeaders(const Call &call);
     void upgradeWebSocket(const std::shared_ptr<Call> &call);
     void attempt(std::shared_ptr<Call> call);
-    void finished(std::shared_ptr<Call> call, QNetworkReply *reply);
+    void finished(std::shared_ptr<Call> call, Result<UpstreamResponse> result);
     void complete(const std::shared_ptr<Call> &call, Http::HttpResponse response, const char *rejection = nullptr);
     void record(const std::shared_ptr<Call> &call, int status, qint64 bytes, const char *rejection);
 
-    QNetworkAccessManager *m_network = nullptr;
+    QNetworkAccessManager *m_network = nullptr; // token introspection
+    UpstreamClient *m_upstream = nullptr;        // the upstream calls: keep-alive pool of this loop
     std::shared_ptr<const GatewayRuntime> m_runtime;
     SecretResolver m_secrets;
     std::function<void(const GatewayRequestRecord &)> m_observer;
