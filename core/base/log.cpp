@@ -1,5 +1,7 @@
 #include "log.h"
 
+#include "fastrandom.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -155,7 +157,8 @@ RequestScope::~RequestScope()
 QString newRequestId()
 {
     // 128 random bits; generate64() fills a whole word (generate() over quint64 would not).
-    const quint64 words[2] = {QRandomGenerator::system()->generate64(), QRandomGenerator::system()->generate64()};
+    // Request ids must be unique, not secret.
+    const quint64 words[2] = {fastRandom().generate64(), fastRandom().generate64()};
     return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
 }
 

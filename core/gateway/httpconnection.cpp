@@ -62,6 +62,8 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpServerOptions &opti
 {
     m_socket->setParent(this);
     m_socket->setReadBufferSize(kReadBufferBytes);
+    // Responses go out in one write each; Nagle would only hold back the last segment.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_timer->setSingleShot(true);
     m_writeTimer->setSingleShot(true);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::pump);

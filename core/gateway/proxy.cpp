@@ -1,5 +1,6 @@
 #include "proxy.h"
 
+#include <base/fastrandom.h>
 #include <base/monotonic.h>
 
 #include "websockettunnel_p.h"
@@ -66,10 +67,11 @@ bool isHex(QByteArrayView text)
     return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+// Trace and span ids need to be unique, not secret.
 QByteArray randomHex(int bytes)
 {
     QByteArray raw(bytes, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), bytes / 4);
+    fastRandom().fillRange(reinterpret_cast<quint32 *>(raw.data()), bytes / 4);
     return raw.toHex();
 }
 
