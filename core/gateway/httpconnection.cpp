@@ -341,6 +341,7 @@ qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpRes
     const QByteArray bytes = out.serialize(wire);
     if (m_phase != Phase::Closed) {
         m_socket->write(bytes);
+        m_socket->flush(); // now, not on the next pass of the event loop
         if (m_options.idleTimeoutMs > 0)
             m_writeTimer->start(m_options.idleTimeoutMs);
     }

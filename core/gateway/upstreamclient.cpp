@@ -575,6 +575,7 @@ void UpstreamClient::attach(const ExchangePtr &exchange, Connection *connection)
     if (connection->state == Connection::State::Idle) {
         connection->state = Connection::State::Busy;
         connection->socket->write(exchange->wire);
+        connection->socket->flush();
     }
 }
 
@@ -685,8 +686,10 @@ void UpstreamClient::connected(Connection *connection)
     connection->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connection->established = true;
     connection->state = Connection::State::Busy;
-    if (connection->exchange)
+    if (connection->exchange) {
         connection->socket->write(connection->exchange->wire);
+        connection->socket->flush();
+    }
 }
 
 void UpstreamClient::readyRead(Connection *connection)
