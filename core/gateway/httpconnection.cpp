@@ -239,15 +239,10 @@ void HttpConnection::respond(HttpRequest request)
 
 void HttpConnection::completeUpgrade(quint64 token, HttpResponse response, HttpResponder::Takeover takeover)
 {
-    if (!m_awaited || token != m_responseToken)
+    const std::optional<Awaited> taken = takeAwaited(token);
+    if (!taken)
         return;
-    const Awaited awaited = *m_awaited;
-    m_awaited.reset();
-    {
-        QMutexLocker lock(&m_responderState->mutex);
-        m_responderState->connection = nullptr;
-    }
-    m_responderState.reset();
+    const Awaited &awaited = *taken;
     if (m_phase == Phase::Closed || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
     HttpResponse::WireOptions wire;
@@ -271,17 +266,25 @@ void HttpConnection::completeUpgrade(quint64 token, HttpResponse response, HttpR
     finish();
 }
 
-void HttpConnection::complete(quint64 token, HttpResponse response)
+std::optional<HttpConnection::Awaited> HttpConnection::takeAwaited(quint64 token)
 {
     if (!m_awaited || token != m_responseToken)
-        return;
-    const Awaited awaited = *m_awaited;
-    m_awaited.reset();
+        return std::nullopt;
+    std::optional<Awaited> awaited = std::exchange(m_awaited, std::nullopt);
     {
         QMutexLocker lock(&m_responderState->mutex);
         m_responderState->connection = nullptr;
     }
     m_responderState.reset();
+    return awaited;
+}
+
+void HttpConnection::complete(quint64 token, HttpResponse response)
+{
+    const std::optional<Awaited> taken = takeAwaited(token);
+    if (!taken)
+        return;
+    const Awaited &awaited = *taken;
     if (m_phase == Phase::Closed)
         return;
     const bool close = !awaited.keepAlive || m_draining || response.headers().hasToken("connection", "close");

@@ -133,6 +133,8 @@ private:
         bool http11 = true;
     };
     std::optional<Awaited> m_awaited;
+    // The awaited request if `token` is its answer's (and the responder is let go), else nothing.
+    std::optional<Awaited> takeAwaited(quint64 token);
     quint64 m_responseToken = 0;
     bool m_inDispatch = false;    // the handler is running on our stack
     std::shared_ptr<HttpResponder::State> m_responderState; // of the awaited request

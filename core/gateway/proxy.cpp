@@ -538,21 +538,9 @@ Result<Http::HttpHeaders> Proxy::upstreamHeaders(const Call &call)
 void Proxy::upgradeWebSocket(const std::shared_ptr<Call> &call)
 {
     const GatewayRoute &route = call->config();
-    UpstreamPool &pool = call->runtime->pool(call->route);
-    const UpstreamPool::Choice choice = pool.pick(monotonicMs());
-    if (!choice.pick) {
-        complete(call, gatewayError(503, "no_healthy_upstream", Tr::tr("route %1: no upstream to connect to").arg(route.id)),
-                 "no_healthy_upstream");
+    std::optional<Http::HttpHeaders> headers = pickUpstream(call);
+    if (!headers)
         return;
-    }
-    call->pick = *choice.pick;
-    call->tried.append(call->pick.target);
-    Result<Http::HttpHeaders> headers = upstreamHeaders(*call);
-    if (!headers) {
-        pool.release(call->pick, true, monotonicMs());
-        complete(call, gatewayError(500, "gateway_secret_unavailable", headers.error().message), "gateway_secret_unavailable");
-        return;
-    }
     // The client's handshake fields are end-to-end for this purpose and go on as sent.
     for (const char *name : {"sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol",
                              "sec-websocket-extensions", "origin"}) {
@@ -679,10 +667,8 @@ void Proxy::upgradeWebSocket(const std::shared_ptr<Call> &call)
         upstream->connectToHost(url.host(), port);
 }
 
-void Proxy::attempt(std::shared_ptr<Call> call)
+std::optional<Http::HttpHeaders> Proxy::pickUpstream(const std::shared_ptr<Call> &call)
 {
-    if (!call->responder.isConnected())
-        return; // the client left: nothing more goes upstream
     const GatewayRoute &route = call->config();
     UpstreamPool &pool = call->runtime->pool(call->route);
     const UpstreamPool::Choice choice = pool.pick(monotonicMs(), call->tried);
@@ -697,17 +683,27 @@ void Proxy::attempt(std::shared_ptr<Call> call)
             response = gatewayError(503, "no_healthy_upstream", Tr::tr("route %1: no healthy upstream").arg(route.id));
             complete(call, response, "no_healthy_upstream");
         }
-        return;
+        return std::nullopt;
     }
     call->pick = *choice.pick;
     call->tried.append(call->pick.target);
-
     Result<Http::HttpHeaders> headers = upstreamHeaders(*call);
     if (!headers) {
         pool.release(call->pick, true, monotonicMs());
         complete(call, gatewayError(500, "gateway_secret_unavailable", headers.error().message), "gateway_secret_unavailable");
-        return;
+        return std::nullopt;
     }
+    return std::move(*headers);
+}
+
+void Proxy::attempt(std::shared_ptr<Call> call)
+{
+    if (!call->responder.isConnected())
+        return; // the client left: nothing more goes upstream
+    std::optional<Http::HttpHeaders> headers = pickUpstream(call);
+    if (!headers)
+        return;
+    const GatewayRoute &route = call->config();
     UpstreamRequest out;
     out.url = upstreamUrl(call->pick.url, call->match, call->request);
     out.method = call->request.method;

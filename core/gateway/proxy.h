@@ -145,6 +145,9 @@ private:
     // What goes upstream besides the body: the client's end-to-end fields, the gateway's own
     // (X-Forwarded-*, X-Request-Id, traceparent) and the route's. Errors: a secret is missing.
     Result<Http::HttpHeaders> upstreamHeaders(const Call &call);
+    // Chooses the upstream target and builds its fields; answers the client itself (503, 500)
+    // and returns nothing when it cannot.
+    std::optional<Http::HttpHeaders> pickUpstream(const std::shared_ptr<Call> &call);
     void upgradeWebSocket(const std::shared_ptr<Call> &call);
     void attempt(std::shared_ptr<Call> call);
     void finished(std::shared_ptr<Call> call, Result<UpstreamResponse> result);

@@ -137,6 +137,16 @@ private:
     QByteArray m_buffer;
 };
 
+// Sends raw request bytes on a new connection and reads one response.
+inline std::optional<Response> exchange(quint16 port, const QByteArray &raw, int timeoutMs = 10000)
+{
+    Client client;
+    if (!client.connectTo(port))
+        return std::nullopt;
+    client.send(raw);
+    return client.read(timeoutMs);
+}
+
 inline QByteArray get(const QByteArray &path, const QByteArray &extraHeaders = {})
 {
     return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extraHeaders + "\r\n";

@@ -45,16 +45,6 @@ const QByteArray IntrospectionSecret = "intro-s3cret";
 const QByteArray AlicePassword = "correct horse";
 const QByteArray BobPassword = "battery staple";
 
-// Sends raw request bytes on a new connection and reads one response.
-std::optional<Response> exchange(quint16 port, const QByteArray &raw, int timeoutMs = 10000)
-{
-    Client client;
-    if (!client.connectTo(port))
-        return std::nullopt;
-    client.send(raw);
-    return client.read(timeoutMs);
-}
-
 QByteArray field(const QByteArray &name, const QByteArray &value)
 {
     return name + ": " + value + "\r\n";

@@ -24,16 +24,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// Sends raw request bytes on a new connection and reads one response.
-std::optional<Response> exchange(quint16 port, const QByteArray &request, int timeoutMs = 10000)
-{
-    Client client;
-    if (!client.connectTo(port))
-        return std::nullopt;
-    client.send(request);
-    return client.read(timeoutMs);
-}
-
 // An upstream that answers with what it received, as JSON.
 HttpResponse mirror(const HttpRequest &request, const QByteArray &name)
 {
