@@ -165,6 +165,14 @@ HttpResponse HttpResponse::error(int status, const Conflux::Error &error)
     return HttpResponse::error(status, error.code, error.message, QJsonArray::fromStringList(error.details));
 }
 
+HttpResponse HttpResponse::methodNotAllowed(const QByteArray &allow)
+{
+    HttpResponse response = error(405, QStringLiteral("method_not_allowed"),
+                                  QStringLiteral("method not allowed; use %1").arg(QString::fromLatin1(allow)));
+    response.setHeader("Allow", allow);
+    return response;
+}
+
 QByteArray HttpResponse::standardReasonPhrase(int status)
 {
     const StatusInfo *info = findStatus(status);

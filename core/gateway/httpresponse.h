@@ -58,6 +58,8 @@ public:
                               const QJsonArray &details = {});
     // The same from a Conflux::Error (its details become strings in "details").
     static HttpResponse error(int status, const Conflux::Error &error);
+    // 405 "method_not_allowed" with the Allow field, e.g. methodNotAllowed("GET, HEAD").
+    static HttpResponse methodNotAllowed(const QByteArray &allow);
 
     // The standard reason phrase ("Not Found"), or "Unknown" for unregistered codes.
     static QByteArray standardReasonPhrase(int status);

@@ -50,14 +50,6 @@ int statusFor(const Error &error)
     return 500;
 }
 
-HttpResponse methodNotAllowed(const QByteArray &allow)
-{
-    HttpResponse response = HttpResponse::error(405, u"method_not_allowed"_s,
-                                                Tr::tr("method not allowed; use %1").arg(QString::fromLatin1(allow)));
-    response.setHeader("Allow", allow);
-    return response;
-}
-
 QJsonObject versionJson(const Store::ProjectVersionInfo &info)
 {
     return {{u"version"_s, info.version},
@@ -125,16 +117,16 @@ HttpResponse AdminApi::route(const HttpRequest &request, QString &routeLabel)
 
     if (path == u"/health") {
         routeLabel = path;
-        return get ? HttpResponse::json(200, QJsonObject{{u"status"_s, u"ok"_s}}) : methodNotAllowed("GET, HEAD");
+        return get ? HttpResponse::json(200, QJsonObject{{u"status"_s, u"ok"_s}}) : HttpResponse::methodNotAllowed("GET, HEAD");
     }
     if (path == u"/ready") {
         routeLabel = path;
-        return get ? ready() : methodNotAllowed("GET, HEAD");
+        return get ? ready() : HttpResponse::methodNotAllowed("GET, HEAD");
     }
     if (path == u"/metrics") {
         routeLabel = path;
         if (!get)
-            return methodNotAllowed("GET, HEAD");
+            return HttpResponse::methodNotAllowed("GET, HEAD");
         updateProcessMetrics(m_metrics);
         if (m_gateway)
             m_gateway->updateMetrics();
@@ -161,18 +153,18 @@ HttpResponse AdminApi::route(const HttpRequest &request, QString &routeLabel)
         return m_gateway->handle(request, *actor, routeLabel);
     routeLabel = path;
     if (path == u"/api/v1/status")
-        return get ? status() : methodNotAllowed("GET, HEAD");
+        return get ? status() : HttpResponse::methodNotAllowed("GET, HEAD");
     if (path == u"/api/v1/project") {
         if (get)
             return activeProject();
         if (method == "PUT")
             return deploy(request, *actor);
-        return methodNotAllowed("GET, HEAD, PUT");
+        return HttpResponse::methodNotAllowed("GET, HEAD, PUT");
     }
     if (path == u"/api/v1/project/versions")
-        return get ? versions() : methodNotAllowed("GET, HEAD");
+        return get ? versions() : HttpResponse::methodNotAllowed("GET, HEAD");
     if (path == u"/api/v1/project/rollback")
-        return method == "POST" ? rollback(request, *actor) : methodNotAllowed("POST");
+        return method == "POST" ? rollback(request, *actor) : HttpResponse::methodNotAllowed("POST");
     routeLabel = u"other"_s;
     return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(path));
 }

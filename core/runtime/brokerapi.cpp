@@ -58,14 +58,6 @@ Error badRequest(const QString &message)
     return makeError("invalid_request", message);
 }
 
-HttpResponse methodNotAllowed(const QByteArray &allow)
-{
-    HttpResponse response = HttpResponse::error(405, u"method_not_allowed"_s,
-                                                Tr::tr("method not allowed; use %1").arg(QString::fromLatin1(allow)));
-    response.setHeader("Allow", allow);
-    return response;
-}
-
 // The body as a JSON object; an empty body is an empty object.
 Result<Data::Object> bodyObject(const HttpRequest &request)
 {
@@ -196,7 +188,7 @@ HttpResponse BrokerApi::handle(const HttpRequest &request, QString &routeLabel)
     if (parts.size() == 4 && parts[3] == u"queues") {
         routeLabel = u"/api/v1/queues"_s;
         if (!get)
-            return methodNotAllowed("GET, HEAD");
+            return HttpResponse::methodNotAllowed("GET, HEAD");
         auto stats = m_broker.stats();
         if (!stats)
             return errorResponse(stats.error());
@@ -207,7 +199,7 @@ HttpResponse BrokerApi::handle(const HttpRequest &request, QString &routeLabel)
     }
     if (parts.size() == 4 && parts[3] == u"consumers") {
         routeLabel = u"/api/v1/consumers"_s;
-        return get ? consumers() : methodNotAllowed("GET, HEAD");
+        return get ? consumers() : HttpResponse::methodNotAllowed("GET, HEAD");
     }
     if (parts.size() < 5 || parts[4].isEmpty())
         return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(request.path));
@@ -221,11 +213,11 @@ HttpResponse BrokerApi::handle(const HttpRequest &request, QString &routeLabel)
         routeLabel = u"/api/v1/topics/{topic}/messages"_s;
         if (action != u"messages")
             return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(request.path));
-        return method == "POST" ? publishToTopic(name, request) : methodNotAllowed("POST");
+        return method == "POST" ? publishToTopic(name, request) : HttpResponse::methodNotAllowed("POST");
     }
     routeLabel = action.isEmpty() ? u"/api/v1/queues/{queue}"_s : u"/api/v1/queues/{queue}/"_s + action;
     if (action.isEmpty())
-        return get ? queueStats(name) : methodNotAllowed("GET, HEAD");
+        return get ? queueStats(name) : HttpResponse::methodNotAllowed("GET, HEAD");
     if (action == u"messages") {
         if (method == "POST")
             return publishToQueue(name, request);
@@ -233,7 +225,7 @@ HttpResponse BrokerApi::handle(const HttpRequest &request, QString &routeLabel)
             return browse(name, request);
         if (method == "DELETE")
             return purge(name);
-        return methodNotAllowed("GET, HEAD, POST, DELETE");
+        return HttpResponse::methodNotAllowed("GET, HEAD, POST, DELETE");
     }
     static const QStringList posts{u"receive"_s, u"ack"_s, u"nack"_s, u"reject"_s, u"replay"_s, u"purge"_s};
     if (!posts.contains(action)) {
@@ -241,7 +233,7 @@ HttpResponse BrokerApi::handle(const HttpRequest &request, QString &routeLabel)
         return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(request.path));
     }
     if (method != "POST")
-        return methodNotAllowed("POST");
+        return HttpResponse::methodNotAllowed("POST");
     if (action == u"receive")
         return receive(name, request);
     if (action == u"replay")

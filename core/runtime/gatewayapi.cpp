@@ -3,7 +3,6 @@
 #include "base/log.h"
 #include "base/monotonic.h"
 #include "gateway/gatewayserver.h"
-#include "metrics.h"
 #include "security/apikeys.h"
 #include "store/statestore.h"
 
@@ -24,13 +23,6 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(Conflux::Runtime::GatewayApi)
 };
-
-HttpResponse methodNotAllowed(const QByteArray &allow)
-{
-    HttpResponse response = HttpResponse::error(405, u"method_not_allowed"_s, Tr::tr("method not allowed"));
-    response.setHeader("Allow", allow);
-    return response;
-}
 
 // A record as the API shows it: everything but the hash.
 QJsonObject publicRecord(const Security::ApiKeyRecord &record)
@@ -91,7 +83,7 @@ HttpResponse GatewayApi::handle(const HttpRequest &request, const QString &actor
     const bool get = request.method == "GET" || request.method == "HEAD";
     if (path == u"/api/v1/gateway") {
         routeLabel = path;
-        return get ? overview() : methodNotAllowed("GET, HEAD");
+        return get ? overview() : HttpResponse::methodNotAllowed("GET, HEAD");
     }
     if (path == u"/api/v1/api-keys") {
         routeLabel = path;
@@ -99,16 +91,16 @@ HttpResponse GatewayApi::handle(const HttpRequest &request, const QString &actor
             return listKeys();
         if (request.method == "POST")
             return createKey(request, actor);
-        return methodNotAllowed("GET, HEAD, POST");
+        return HttpResponse::methodNotAllowed("GET, HEAD, POST");
     }
     const QStringList parts = path.mid(QStringView(u"/api/v1/api-keys/").size()).split(u'/');
     if (parts.size() == 1 && !parts[0].isEmpty()) {
         routeLabel = u"/api/v1/api-keys/{id}"_s;
-        return request.method == "DELETE" ? changeKey(parts[0], u"revoke"_s, actor) : methodNotAllowed("DELETE");
+        return request.method == "DELETE" ? changeKey(parts[0], u"revoke"_s, actor) : HttpResponse::methodNotAllowed("DELETE");
     }
     if (parts.size() == 2 && (parts[1] == u"disable" || parts[1] == u"enable")) {
         routeLabel = u"/api/v1/api-keys/{id}/"_s + parts[1];
-        return request.method == "POST" ? changeKey(parts[0], parts[1], actor) : methodNotAllowed("POST");
+        return request.method == "POST" ? changeKey(parts[0], parts[1], actor) : HttpResponse::methodNotAllowed("POST");
     }
     routeLabel = u"other"_s;
     return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(path));
@@ -217,29 +209,32 @@ HttpResponse GatewayApi::changeKey(const QString &id, const QString &action, con
     return HttpResponse::json(200, publicRecord(*m_keys->record(id)));
 }
 
-void GatewayApi::record(MetricsRegistry &metrics, const Gateway::GatewayRequestRecord &r, bool accessLog)
+GatewayMetrics::GatewayMetrics(MetricsRegistry &registry)
+    : m_requests(registry.counter(u"api_gateway_requests_total"_s, u"Gateway requests by route, method and status"_s,
+                                  {u"route"_s, u"method"_s, u"status"_s}))
+    , m_duration(registry.histogram(u"api_gateway_request_duration_seconds"_s,
+                                    u"Gateway request duration, arrival to answer"_s, {u"route"_s}))
+    , m_upstream(registry.histogram(u"api_gateway_upstream_duration_seconds"_s,
+                                    u"Duration of the last upstream call of a request"_s, {u"route"_s}))
+    , m_rateLimited(registry.counter(u"api_gateway_rate_limited_total"_s, u"Requests refused by a rate limit"_s,
+                                     {u"route"_s}))
+    , m_cacheHits(registry.counter(u"api_gateway_cache_hits_total"_s, u"Requests answered from the response cache"_s,
+                                   {u"route"_s}))
+{
+}
+
+void GatewayMetrics::record(const Gateway::GatewayRequestRecord &r, bool accessLog) const
 {
     const QString route = r.route.isEmpty() ? u"-"_s : r.route;
     const QString method = QString::fromLatin1(r.method);
-    metrics.counter(u"api_gateway_requests_total"_s, u"Gateway requests by route, method and status"_s,
-                    {u"route"_s, u"method"_s, u"status"_s})
-        .increment({route, method, QString::number(r.status)});
-    metrics.histogram(u"api_gateway_request_duration_seconds"_s, u"Gateway request duration, arrival to answer"_s,
-                      {u"route"_s})
-        .observe({route}, r.seconds);
-    if (r.upstreamSeconds >= 0) {
-        metrics.histogram(u"api_gateway_upstream_duration_seconds"_s, u"Duration of the last upstream call of a request"_s,
-                          {u"route"_s})
-            .observe({route}, r.upstreamSeconds);
-    }
-    if (r.rateLimited) {
-        metrics.counter(u"api_gateway_rate_limited_total"_s, u"Requests refused by a rate limit"_s, {u"route"_s})
-            .increment({route});
-    }
-    if (r.cacheHit) {
-        metrics.counter(u"api_gateway_cache_hits_total"_s, u"Requests answered from the response cache"_s, {u"route"_s})
-            .increment({route});
-    }
+    m_requests.increment({route, method, QString::number(r.status)});
+    m_duration.observe({route}, r.seconds);
+    if (r.upstreamSeconds >= 0)
+        m_upstream.observe({route}, r.upstreamSeconds);
+    if (r.rateLimited)
+        m_rateLimited.increment({route});
+    if (r.cacheHit)
+        m_cacheHits.increment({route});
     if (!accessLog)
         return;
     QJsonObject fields{{u"route"_s, r.route},

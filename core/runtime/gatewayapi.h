@@ -3,6 +3,7 @@
 #include "base/result.h"
 #include "gateway/httprequest.h"
 #include "gateway/httpresponse.h"
+#include "metrics.h"
 
 #include <QString>
 
@@ -21,14 +22,25 @@ class StateStore;
 
 namespace Conflux::Runtime {
 
-class MetricsRegistry;
-
 // Where a node keeps its gateway API keys: the state store's setting "gateway.api_keys"
 // (ApiKeyStore::toJson), so that every node sharing a store shares the keys. The hash pepper
 // is the secret "gateway.api_key_pepper" (none: plain SHA-256 of the 256-bit keys).
 inline constexpr const char16_t *kApiKeysSetting = u"gateway.api_keys";
 Result<void> loadApiKeys(const Store::StateStore &store, Security::ApiKeyStore &keys);
 Result<void> saveApiKeys(Store::StateStore &store, const Security::ApiKeyStore &keys);
+
+// The gateway's per-request metrics and access log. The metric families are looked up once,
+// not per request. Thread-safe (each family has its own lock).
+class GatewayMetrics
+{
+public:
+    explicit GatewayMetrics(MetricsRegistry &registry);
+    // One answered gateway request: metrics, and the JSON access-log line when `accessLog`.
+    void record(const Gateway::GatewayRequestRecord &record, bool accessLog) const;
+
+private:
+    MetricsRegistry::Family &m_requests, &m_duration, &m_upstream, &m_rateLimited, &m_cacheHits;
+};
 
 // The gateway's part of the admin API (token-protected like the rest):
 //   GET    /api/v1/gateway                 listener, threads, routes with their upstreams'
@@ -39,7 +51,7 @@ Result<void> saveApiKeys(Store::StateStore &store, const Security::ApiKeyStore &
 //                                          shown this once
 //   DELETE /api/v1/api-keys/{id}           revokes at once (204)
 //   POST   /api/v1/api-keys/{id}/disable, /enable
-// and its metrics (api_gateway_*, filled by record()).
+// and the circuit breaker gauge (the other api_gateway_* metrics are GatewayMetrics').
 class GatewayApi
 {
 public:
@@ -49,8 +61,6 @@ public:
     static bool handles(const QString &path);
     Http::HttpResponse handle(const Http::HttpRequest &request, const QString &actor, QString &routeLabel);
 
-    // One answered gateway request: metrics, and the JSON access-log line when `accessLog`.
-    static void record(MetricsRegistry &metrics, const Gateway::GatewayRequestRecord &record, bool accessLog);
     // Gauges read at scrape time (circuit breaker states).
     void updateMetrics();
 

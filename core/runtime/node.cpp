@@ -194,14 +194,14 @@ Result<void> Node::start(const NodeOptions &options)
             };
         }
         auto accessLog = m_accessLog;
-        MetricsRegistry *registry = metrics.get();
-        gateway->setProxySetup([secrets, registry, accessLog](Gateway::Proxy &proxy) {
+        auto gatewayMetrics = std::make_shared<const GatewayMetrics>(*metrics);
+        gateway->setProxySetup([secrets, gatewayMetrics, accessLog](Gateway::Proxy &proxy) {
             proxy.setSecretResolver([secrets](const QString &name) {
                 Result<QString> value = secrets->resolve(name);
                 return value ? value->toUtf8() : QByteArray();
             });
-            proxy.setObserver([registry, accessLog](const Gateway::GatewayRequestRecord &record) {
-                GatewayApi::record(*registry, record, accessLog->load(std::memory_order_relaxed));
+            proxy.setObserver([gatewayMetrics, accessLog](const Gateway::GatewayRequestRecord &record) {
+                gatewayMetrics->record(record, accessLog->load(std::memory_order_relaxed));
             });
         });
         if (Result<void> listening = gateway->listen(listen); !listening) {
