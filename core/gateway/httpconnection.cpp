@@ -1,24 +1,27 @@
 #include "httpconnection_p.h"
 
+#include "socketstream_p.h"
+
 #include <base/log.h>
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
-#ifdef Q_OS_UNIX
-#include <sys/socket.h>
-#endif
+#include <algorithm>
+#include <chrono>
+#include <limits>
 
 namespace Conflux::Http::Internal {
 
 namespace {
 
-// Bounds what Qt reads ahead from the kernel for one connection; past it TCP flow control
-// pushes back on the client.
-constexpr qint64 kReadBufferBytes = 64 * 1024;
+qint64 steadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 // Pipelined requests wait while this much of earlier responses is still unsent, so a client
 // that sends but never reads cannot make the server buffer responses without bound.
 constexpr qint64 kMaxPendingOutputBytes = 64 * 1024;
@@ -47,7 +50,7 @@ QString requestIdFor(const HttpHeaders &headers)
 
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket, const HttpServerOptions &options, bool secure,
+HttpConnection::HttpConnection(SocketStream *socket, const HttpServerOptions &options, bool secure,
                                Dispatch dispatch, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
@@ -61,15 +64,14 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpServerOptions &opti
     , m_secure(secure)
 {
     m_socket->setParent(this);
-    m_socket->setReadBufferSize(kReadBufferBytes);
-    // Responses go out in one write each; Nagle would only hold back the last segment.
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_timer->setSingleShot(true);
     m_writeTimer->setSingleShot(true);
-    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::pump);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
-    connect(m_socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
-    connect(m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    connect(m_socket, &SocketStream::readyRead, this, &HttpConnection::pump);
+    connect(m_socket, &SocketStream::bytesWritten, this, &HttpConnection::onBytesWritten);
+    connect(m_socket, &SocketStream::disconnected, this, &HttpConnection::onDisconnected);
+    // A failed connection is as gone as a closed one.
+    connect(m_socket, &SocketStream::errorOccurred, this, &HttpConnection::onDisconnected);
+    connect(m_timer, &QTimer::timeout, this, &HttpConnection::onTimer);
     // A client that stops reading its response gets no more of our memory or time.
     connect(m_writeTimer, &QTimer::timeout, this, &HttpConnection::abort);
 }
@@ -89,7 +91,7 @@ void HttpConnection::start()
     // A fresh connection must send its first header section within the header timeout.
     enterPhase(Phase::Header);
     m_requestClock.start();
-    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+    if (!m_socket->isConnected()) {
         finish();
         return;
     }
@@ -117,6 +119,35 @@ void HttpConnection::abort()
     finish();
 }
 
+void HttpConnection::setDeadline(int ms)
+{
+    if (ms <= 0) {
+        m_deadlineMs = 0; // the timer, if set, finds nothing due
+        return;
+    }
+    const qint64 now = steadyMs();
+    m_deadlineMs = now + ms;
+    if (!m_timer->isActive() || m_timerDueMs > m_deadlineMs) {
+        m_timer->start(ms);
+        m_timerDueMs = m_deadlineMs;
+    }
+}
+
+void HttpConnection::onTimer()
+{
+    if (m_deadlineMs == 0)
+        return;
+    const qint64 now = steadyMs();
+    if (now < m_deadlineMs) {
+        // The deadline moved on since the timer was set.
+        m_timer->start(int(std::min<qint64>(m_deadlineMs - now, std::numeric_limits<int>::max())));
+        m_timerDueMs = m_deadlineMs;
+        return;
+    }
+    m_deadlineMs = 0;
+    onTimeout();
+}
+
 void HttpConnection::enterPhase(Phase phase)
 {
     m_phase = phase;
@@ -135,10 +166,7 @@ void HttpConnection::enterPhase(Phase phase)
     case Phase::Closed:
         break;
     }
-    if (timeout > 0)
-        m_timer->start(timeout);
-    else
-        m_timer->stop();
+    setDeadline(timeout);
 }
 
 void HttpConnection::pump()
@@ -162,7 +190,7 @@ void HttpConnection::pump()
                 break;
             if (m_parser.isIdle())
                 m_requestClock.start();
-            state = m_parser.feed(m_socket->read(m_socket->bytesAvailable()));
+            state = m_parser.feed(m_socket->readAll());
             if (state == HttpRequestParser::State::NeedMore) {
                 updateReadPhase();
                 continue;
@@ -213,14 +241,12 @@ void HttpConnection::updateReadPhase()
 
 void HttpConnection::respond(HttpRequest request)
 {
-    m_timer->stop(); // the handler's time is not the client's
+    setDeadline(0); // the handler's time is not the client's
     request.peerAddress = m_peerAddress;
     request.peerPort = m_peerPort;
     request.isSecure = m_secure;
-    if (m_secure) {
-        if (const auto *tls = qobject_cast<const QSslSocket *>(m_socket))
-            request.peerCertificateChain = tls->peerCertificateChain();
-    }
+    if (m_secure)
+        request.peerCertificateChain = m_socket->peerCertificateChain();
     request.requestId = requestIdFor(request.headers);
 
     m_awaited = Awaited{request.method, request.path, request.requestId, request.keepAlive, request.isHttp11()};
@@ -243,25 +269,23 @@ void HttpConnection::completeUpgrade(quint64 token, HttpResponse response, HttpR
     if (!taken)
         return;
     const Awaited &awaited = *taken;
-    if (m_phase == Phase::Closed || m_socket->state() != QAbstractSocket::ConnectedState)
+    if (m_phase == Phase::Closed || !m_socket->isConnected())
         return;
     HttpResponse::WireOptions wire;
     wire.upgrade = true;
     const qint64 bytes = writeResponse(response, wire, awaited.requestId);
     if (m_options.accessLog)
         logAccess(awaited.method, awaited.path, response.status(), bytes, awaited.requestId);
-    // Hand the socket over; this connection keeps an unconnected stand-in so that the rest of
-    // its life (finish(), the destructor) has a socket to talk to.
+    // Hand the connection over; the stream is left unconnected for the rest of this
+    // connection's life (finish(), the destructor).
     m_timer->stop();
     m_writeTimer->stop();
-    QTcpSocket *socket = m_socket;
-    socket->disconnect(this);
-    socket->setParent(nullptr);
-    m_socket = new QTcpSocket(this);
     QByteArray buffered = m_parser.takeBuffered();
-    if (takeover)
+    buffered += m_socket->readAll();
+    QTcpSocket *socket = m_socket->release();
+    if (socket && takeover)
         takeover(socket, std::move(buffered));
-    else
+    else if (socket)
         socket->deleteLater();
     finish();
 }
@@ -344,8 +368,8 @@ qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpRes
     const QByteArray bytes = out.serialize(wire);
     if (m_phase != Phase::Closed) {
         m_socket->write(bytes);
-        m_socket->flush(); // now, not on the next pass of the event loop
-        if (m_options.idleTimeoutMs > 0)
+        // What the kernel did not take must go within the idle timeout.
+        if (m_options.idleTimeoutMs > 0 && m_socket->bytesToWrite() > 0)
             m_writeTimer->start(m_options.idleTimeoutMs);
     }
     return bytes.size();
@@ -429,13 +453,13 @@ void HttpConnection::startClosing()
     if (m_phase == Phase::Closing || m_phase == Phase::Closed)
         return;
     m_phase = Phase::Closing;
-    m_timer->stop();
+    setDeadline(0);
     m_socket->readAll();
     if (m_secure) {
         // QSslSocket sends close_notify once its buffers are written, then closes.
         m_socket->disconnectFromHost();
         if (m_phase != Phase::Closed && m_options.lingerTimeoutMs > 0)
-            m_timer->start(m_options.lingerTimeoutMs);
+            setDeadline(m_options.lingerTimeoutMs);
         return;
     }
     if (m_socket->bytesToWrite() == 0)
@@ -444,22 +468,18 @@ void HttpConnection::startClosing()
 
 void HttpConnection::finishFlush()
 {
-#ifdef Q_OS_UNIX
     // Half-close and keep reading, so that data the client sent after what we answered does
     // not turn our FIN into a reset that destroys the response before the client reads it.
-    if (m_options.lingerTimeoutMs > 0 && m_socket->state() == QAbstractSocket::ConnectedState
-        && m_socket->socketDescriptor() >= 0
-        && ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR) == 0) {
+    if (m_options.lingerTimeoutMs > 0 && m_socket->isConnected() && m_socket->shutdownWrite()) {
         m_halfClosed = true;
         m_socket->readAll();
-        m_timer->start(m_options.lingerTimeoutMs);
+        setDeadline(m_options.lingerTimeoutMs);
         return;
     }
-#endif
     m_socket->disconnectFromHost();
     if (m_phase != Phase::Closed) {
         if (m_options.lingerTimeoutMs > 0)
-            m_timer->start(m_options.lingerTimeoutMs);
+            setDeadline(m_options.lingerTimeoutMs);
         else
             abort();
     }
@@ -481,7 +501,7 @@ void HttpConnection::finish()
     m_phase = Phase::Closed;
     m_timer->stop();
     m_writeTimer->stop();
-    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+    if (m_socket->state() != SocketStream::State::Unconnected)
         m_socket->abort();
     m_closedEmitted = true;
     Q_EMIT closed(this);

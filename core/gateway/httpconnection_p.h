@@ -17,12 +17,12 @@
 #include <memory>
 #include <optional>
 
-class QTcpSocket;
 class QTimer;
 
 namespace Conflux::Http::Internal {
 class HttpConnection;
-}
+class SocketStream;
+} // namespace Conflux::Http::Internal
 
 namespace Conflux::Http {
 
@@ -50,8 +50,8 @@ public:
     // Answers the request through the responder, at once or later.
     using Dispatch = std::function<void(const HttpRequest &, HttpResponder)>;
 
-    // Takes ownership of `socket` (which must be connected; encrypted when `secure`).
-    HttpConnection(QTcpSocket *socket, const HttpServerOptions &options, bool secure, Dispatch dispatch,
+    // Takes ownership of `stream` (which must be connected; encrypted when `secure`).
+    HttpConnection(SocketStream *stream, const HttpServerOptions &options, bool secure, Dispatch dispatch,
                    QObject *parent);
     ~HttpConnection() override;
 
@@ -93,6 +93,11 @@ private:
     qint64 writeResponse(const HttpResponse &response, const HttpResponse::WireOptions &wire,
                          const QString &requestId);
     void enterPhase(Phase phase);
+    // The phase deadline, `ms` from now (<= 0: none). The timer is moved only when the new
+    // deadline is earlier than the one it is set for: a request answered at once sets and
+    // clears deadlines without touching the event loop's timers.
+    void setDeadline(int ms);
+    void onTimer();
     void updateReadPhase();
     void onTimeout();
     void onBytesWritten();
@@ -104,14 +109,16 @@ private:
     void logAccess(const QByteArray &method, const QString &path, int status, qint64 bytes,
                    const QString &requestId, const QString &rejection = {}) const;
 
-    QTcpSocket *m_socket = nullptr; // owned (child)
-    QTimer *m_timer = nullptr;      // phase deadline (child)
+    SocketStream *m_socket = nullptr; // owned (child)
+    QTimer *m_timer = nullptr;        // phase deadline (child)
+    qint64 m_deadlineMs = 0;          // of the phase, on steadyMs(); 0: none
+    qint64 m_timerDueMs = 0;          // when m_timer fires, if active
     QTimer *m_writeTimer = nullptr; // response progress (child)
     HttpServerOptions m_options;
     HttpRequestParser m_parser;
     Dispatch m_dispatch;
     QElapsedTimer m_requestClock;
-    QHostAddress m_peerAddress; // kept: QTcpSocket forgets it on disconnect
+    QHostAddress m_peerAddress; // kept: the stream forgets it on disconnect
     quint16 m_peerPort = 0;
     Phase m_phase = Phase::Header;
     bool m_secure = false;

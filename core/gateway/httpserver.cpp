@@ -1,6 +1,7 @@
 #include "httpserver.h"
 
 #include "httpconnection_p.h"
+#include "socketstream_p.h"
 
 #include <base/log.h>
 
@@ -27,6 +28,18 @@ namespace Conflux::Http {
 namespace {
 
 constexpr const char *kCategory = "conflux.http";
+
+// Hands over accepted descriptors instead of wrapping them in QTcpSockets: plain connections
+// run on PlainSocketStream.
+class DescriptorServer final : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+    std::function<void(qintptr)> onDescriptor;
+
+protected:
+    void incomingConnection(qintptr descriptor) override { onDescriptor(descriptor); }
+};
 
 // A listening TCP socket with SO_REUSEPORT (and SO_REUSEADDR, as QTcpServer sets), or -1 with
 // `error` set. QHostAddress::Any listens on both IPv6 and IPv4.
@@ -186,10 +199,14 @@ Result<void> HttpServer::listen(const QHostAddress &address, quint16 port)
                                                  << "failed:" << socket->errorString();
                 });
         m_server = server;
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::acceptPending);
     } else {
-        m_server = new QTcpServer(this);
+        auto *server = new DescriptorServer(this);
+        server->onDescriptor = [this](qintptr descriptor) {
+            accept(new Internal::PlainSocketStream(int(descriptor), this), false);
+        };
+        m_server = server;
     }
-    connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::acceptPending);
     m_server->setMaxPendingConnections(std::max(30, m_options.maxConnections));
     bool listening = false;
     QString reason;
@@ -271,33 +288,33 @@ void HttpServer::acceptPending()
         QTcpSocket *socket = m_server->nextPendingConnection();
         if (!socket)
             break;
-        if (m_draining || connectionCount() >= m_options.maxConnections) {
-            ++m_refusedSinceLog;
-            // Under a flood, one warning a second is enough.
-            if (!m_refusalLogClock.isValid() || m_refusalLogClock.elapsed() >= 1000) {
-                QJsonObject fields;
-                fields.insert(QStringLiteral("peer"), socket->peerAddress().toString());
-                fields.insert(QStringLiteral("connections"), connectionCount());
-                fields.insert(QStringLiteral("refused"), m_refusedSinceLog);
-                Conflux::Log::write(QtWarningMsg, kCategory,
-                                    m_draining ? QStringLiteral("connection refused: draining")
-                                               : QStringLiteral("connection refused: too many connections"),
-                                    fields);
-                m_refusalLogClock.start();
-                m_refusedSinceLog = 0;
-            }
-            socket->abort();
-            delete socket;
-            continue;
-        }
-        adopt(socket, isSecure());
+        accept(new Internal::QtSocketStream(socket, true, this), true);
     }
 }
 
-void HttpServer::adopt(QTcpSocket *socket, bool secure)
+void HttpServer::accept(Internal::SocketStream *stream, bool secure)
 {
+    if (m_draining || connectionCount() >= m_options.maxConnections) {
+        ++m_refusedSinceLog;
+        // Under a flood, one warning a second is enough.
+        if (!m_refusalLogClock.isValid() || m_refusalLogClock.elapsed() >= 1000) {
+            QJsonObject fields;
+            fields.insert(QStringLiteral("peer"), stream->peerAddress().toString());
+            fields.insert(QStringLiteral("connections"), connectionCount());
+            fields.insert(QStringLiteral("refused"), m_refusedSinceLog);
+            Conflux::Log::write(QtWarningMsg, kCategory,
+                                m_draining ? QStringLiteral("connection refused: draining")
+                                           : QStringLiteral("connection refused: too many connections"),
+                                fields);
+            m_refusalLogClock.start();
+            m_refusedSinceLog = 0;
+        }
+        stream->abort();
+        delete stream;
+        return;
+    }
     auto *connection = new Internal::HttpConnection(
-        socket, m_options, secure,
+        stream, m_options, secure,
         [this](const HttpRequest &request, HttpResponder responder) { dispatchAsync(request, std::move(responder)); },
         this);
     m_connections.insert(connection);

@@ -24,7 +24,8 @@ namespace Conflux::Http {
 
 namespace Internal {
 class HttpConnection;
-}
+class SocketStream;
+} // namespace Internal
 
 // Answers one request of an asynchronous handler, later and from any thread. Copyable; the
 // first send() counts, later ones are ignored. When the client is gone (or the server
@@ -159,8 +160,10 @@ Q_SIGNALS:
     void drained();
 
 private:
+    // TLS connections, handshake done (QSslServer).
     void acceptPending();
-    void adopt(QTcpSocket *socket, bool secure);
+    // Takes the stream: serves it, or closes it when draining or full.
+    void accept(Internal::SocketStream *stream, bool secure);
     void connectionClosed(Internal::HttpConnection *connection);
     void maybeFinishDrain();
     HttpResponse dispatch(const HttpRequest &request);

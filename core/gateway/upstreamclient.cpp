@@ -1,6 +1,7 @@
 #include "upstreamclient.h"
 
 #include "httpgrammar_p.h"
+#include "socketstream_p.h"
 
 #include <QCoreApplication>
 #include <QSslSocket>
@@ -372,7 +373,7 @@ struct UpstreamConnection
 
     UpstreamHost *host = nullptr;
     std::list<UpstreamConnection>::iterator self;
-    QTcpSocket *socket = nullptr;   // QSslSocket for https; a child of the client
+    Http::Internal::SocketStream *socket = nullptr; // TLS over QSslSocket for https; a child of the client
     State state = State::Connecting;
     bool started = false;           // connectToHost() was called
     bool established = false;       // connected (and encrypted for https)
@@ -548,8 +549,8 @@ void UpstreamClient::dispatch(const ExchangePtr &exchange, bool allowIdle)
         Connection *connection = target.idle.back();
         target.idle.pop_back();
         --m_idleCount;
-        QTcpSocket *socket = connection->socket;
-        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0) {
+        const Http::Internal::SocketStream *socket = connection->socket;
+        if (socket->isConnected() && socket->bytesAvailable() == 0) {
             attach(exchange, connection);
             return;
         }
@@ -575,7 +576,6 @@ void UpstreamClient::attach(const ExchangePtr &exchange, Connection *connection)
     if (connection->state == Connection::State::Idle) {
         connection->state = Connection::State::Busy;
         connection->socket->write(exchange->wire);
-        connection->socket->flush();
     }
 }
 
@@ -587,38 +587,39 @@ UpstreamClient::Connection *UpstreamClient::openConnection(Host &target)
     ++m_openCount;
 
     Connection *raw = &connection;
+    QSslSocket *tls = nullptr;
     if (target.secure) {
-        auto *socket = new QSslSocket(this);
-        socket->setSslConfiguration(m_options.tls);
-        socket->setPeerVerifyName(target.name);
-        connect(socket, &QSslSocket::encrypted, this, [this, raw] { connected(raw); });
-        connect(socket, &QSslSocket::sslErrors, this, [raw](const QList<QSslError> &errors) {
+        tls = new QSslSocket;
+        tls->setSslConfiguration(m_options.tls);
+        tls->setPeerVerifyName(target.name);
+        connect(tls, &QSslSocket::sslErrors, this, [raw](const QList<QSslError> &errors) {
             QStringList texts;
             for (const QSslError &error : errors)
                 texts.append(error.errorString());
             raw->tlsErrors = texts.join("; "_L1);
         });
-        connection.socket = socket;
+        connection.socket = new Http::Internal::QtSocketStream(tls, true, this);
     } else {
-        connection.socket = new QTcpSocket(this);
-        connect(connection.socket, &QTcpSocket::connected, this, [this, raw] { connected(raw); });
+        connection.socket = new Http::Internal::PlainSocketStream(this);
     }
-    QTcpSocket *socket = connection.socket;
-    connect(socket, &QTcpSocket::readyRead, this, [this, raw] { readyRead(raw); });
-    connect(socket, &QTcpSocket::disconnected, this, [this, raw] { disconnected(raw); });
-    connect(socket, &QTcpSocket::errorOccurred, this, [this, raw] { socketError(raw); });
+    Http::Internal::SocketStream *socket = connection.socket;
+    using Http::Internal::SocketStream;
+    connect(socket, &SocketStream::connected, this, [this, raw] { connected(raw); });
+    connect(socket, &SocketStream::readyRead, this, [this, raw] { readyRead(raw); });
+    connect(socket, &SocketStream::disconnected, this, [this, raw] { disconnected(raw); });
+    connect(socket, &SocketStream::errorOccurred, this, [this, raw] { socketError(raw); });
 
     // Connect from the event loop: a refused connection can be reported synchronously by
     // connectToHost(), and `done` must not run inside send().
     QMetaObject::invokeMethod(
         socket,
-        [raw] {
+        [raw, tls] {
             raw->started = true;
             const Host &h = *raw->host;
-            if (auto *ssl = qobject_cast<QSslSocket *>(raw->socket))
-                ssl->connectToHostEncrypted(h.name, h.port);
+            if (tls)
+                tls->connectToHostEncrypted(h.name, h.port);
             else
-                raw->socket->connectToHost(h.name, h.port);
+                static_cast<Http::Internal::PlainSocketStream *>(raw->socket)->connectToHost(h.name, h.port);
         },
         Qt::QueuedConnection);
     return raw;
@@ -636,7 +637,7 @@ void UpstreamClient::closeConnection(Connection *connection)
     }
     if (connection->exchange)
         connection->exchange->connection = nullptr;
-    QTcpSocket *socket = connection->socket;
+    Http::Internal::SocketStream *socket = connection->socket;
     disconnect(socket, nullptr, this, nullptr);
     if (connection->started) {
         // We may be inside one of its signals.
@@ -683,13 +684,10 @@ void UpstreamClient::serveWaiting(Host &target)
 
 void UpstreamClient::connected(Connection *connection)
 {
-    connection->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connection->established = true;
     connection->state = Connection::State::Busy;
-    if (connection->exchange) {
+    if (connection->exchange)
         connection->socket->write(connection->exchange->wire);
-        connection->socket->flush();
-    }
 }
 
 void UpstreamClient::readyRead(Connection *connection)
@@ -745,7 +743,7 @@ void UpstreamClient::responseComplete(Connection *connection)
     Host &target = *connection->host;
     // Reusable only when it is clean: keep-alive, the request fully written, nothing extra read.
     const bool reusable = connection->parser.keepAlive() && connection->pos == connection->buffer.size()
-        && connection->socket->state() == QAbstractSocket::ConnectedState && connection->socket->bytesToWrite() == 0;
+        && connection->socket->isConnected() && connection->socket->bytesToWrite() == 0;
     if (reusable)
         makeIdle(connection);
     else
@@ -774,7 +772,7 @@ void UpstreamClient::disconnected(Connection *connection)
 void UpstreamClient::socketError(Connection *connection)
 {
     const Host &target = *connection->host;
-    QTcpSocket *socket = connection->socket;
+    const Http::Internal::SocketStream *socket = connection->socket;
     if (!connection->established) {
         QString why = socket->errorString();
         if (!connection->tlsErrors.isEmpty())
@@ -784,7 +782,7 @@ void UpstreamClient::socketError(Connection *connection)
                          false);
         return;
     }
-    const bool closed = socket->error() == QAbstractSocket::RemoteHostClosedError;
+    const bool closed = socket->failure() == Http::Internal::SocketStream::Failure::PeerClosed;
     connectionFailed(connection,
                      makeError("upstream_reset",
                                closed ? Tr::tr("upstream %1 closed the connection before the response was complete").arg(target.where)

@@ -253,6 +253,7 @@ private slots:
     void reusedConnectionClosedIsRetried();
     void timeout();
     void connectionRefused();
+    void hostNames();
     void invalidRequestFailsLater();
     void cancel();
     void cancelWaitingRequest();
@@ -713,6 +714,29 @@ void tst_UpstreamClient::connectionRefused()
     QCOMPARE(outcome->code(), u"upstream_connect_failed"_s);
     QVERIFY2(outcome->message().contains(u"127.0.0.1:%1"_s.arg(port)), qPrintable(outcome->message()));
     QCOMPARE(client.openConnections(), 0);
+}
+
+void tst_UpstreamClient::hostNames()
+{
+    // The server listens on IPv4 only; "localhost" may resolve to ::1 first, which refuses,
+    // and the client goes on to the next address.
+    HttpServer server;
+    server.setHandler(echo);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0).isOk());
+    UpstreamClient client;
+    auto named = exchange(client, request(u"http://localhost:%1/by-name"_s.arg(server.serverPort())));
+    QVERIFY2(named->isOk(), qPrintable(named->message()));
+    QCOMPARE(named->response().body, QByteArray("GET /by-name"));
+    QCOMPARE(client.openConnections(), 1);
+
+    // A name that does not resolve fails the exchange, from the event loop, naming the host.
+    auto unknown = std::make_shared<Outcome>();
+    client.send(request(u"http://no-such-host.invalid:8080/"_s), capture(unknown));
+    QCOMPARE(unknown->calls, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(unknown->calls, 1, 15000);
+    QCOMPARE(unknown->code(), u"upstream_connect_failed"_s);
+    QVERIFY2(unknown->message().contains(u"no-such-host.invalid:8080"_s), qPrintable(unknown->message()));
+    QCOMPARE(client.openConnections(), 1); // the localhost connection, idle
 }
 
 void tst_UpstreamClient::invalidRequestFailsLater()
