@@ -158,8 +158,15 @@ QString newRequestId()
 {
     // 128 random bits; generate64() fills a whole word (generate() over quint64 would not).
     // Request ids must be unique, not secret.
-    const quint64 words[2] = {fastRandom().generate64(), fastRandom().generate64()};
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
+    static constexpr char16_t digits[] = u"0123456789abcdef";
+    QString id(32, Qt::Uninitialized);
+    char16_t *out = reinterpret_cast<char16_t *>(id.data());
+    for (int word = 0; word < 2; ++word) {
+        quint64 bits = fastRandom().generate64();
+        for (int i = 0; i < 16; ++i, bits >>= 4)
+            *out++ = digits[bits & 0xf];
+    }
+    return id;
 }
 
 } // namespace Conflux::Log

@@ -363,9 +363,14 @@ void HttpConnection::respondToTimeout()
 qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpResponse::WireOptions &wire,
                                      const QString &requestId)
 {
-    HttpResponse out = response;
-    out.setHeader("X-Request-Id", requestId.toLatin1());
-    const QByteArray bytes = out.serialize(wire);
+    // Request ids are ASCII (sane ones from the client, or made here).
+    char id[128];
+    const qsizetype idLength = std::min<qsizetype>(requestId.size(), qsizetype(sizeof id));
+    for (qsizetype i = 0; i < idLength; ++i)
+        id[i] = char(requestId.at(i).unicode());
+    HttpResponse::WireOptions options = wire;
+    options.requestId = QByteArrayView(id, idLength);
+    const QByteArray bytes = response.serialize(options);
     if (m_phase != Phase::Closed) {
         m_socket->write(bytes);
         // What the kernel did not take must go within the idle timeout.

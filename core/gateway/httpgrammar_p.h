@@ -3,6 +3,7 @@
 // Character classes and small helpers from RFC 9110/9112, shared by the parser and the
 // response serializer. Private to the gateway module.
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 namespace Conflux::Http::Internal {
@@ -81,5 +82,10 @@ constexpr bool equalsIgnoringCase(QByteArrayView a, QByteArrayView b)
     }
     return true;
 }
+
+// `text` as a QByteArray: a shared, static one when it is a common token of HTTP messages (a
+// method, a version, a field name in its usual spelling, a few frequent values), otherwise a
+// copy. Parsing a request or a response then allocates for the uncommon parts only.
+QByteArray interned(QByteArrayView text);
 
 } // namespace Conflux::Http::Internal

@@ -275,8 +275,8 @@ bool HttpRequestParser::parseRequestLine(QByteArrayView line, qsizetype lineStar
         return fail(505, latin1("HTTP version %1 is not supported").arg(QLatin1String(version)),
                     lineStart + sp2 + 1);
     }
-    m_request.method = method.toByteArray();
-    m_request.version = version.toByteArray();
+    m_request.method = interned(method);
+    m_request.version = interned(version);
     return parseTarget(target, lineStart + sp1 + 1);
 }
 
@@ -425,7 +425,7 @@ bool HttpRequestParser::parseFieldLine(QByteArrayView line, qsizetype lineStart,
                         lineStart + (value.data() - line.data()) + i);
         }
     }
-    into->append(name.toByteArray(), value.toByteArray());
+    into->append(interned(name), interned(value));
     return true;
 }
 

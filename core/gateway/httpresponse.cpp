@@ -1,5 +1,7 @@
 #include "httpresponse.h"
 
+#include <charconv>
+
 #include "httpgrammar_p.h"
 
 #include <base/result.h>
@@ -198,11 +200,20 @@ QByteArray HttpResponse::serialize(const WireOptions &options) const
 {
     const int status = (m_status >= 100 && m_status <= 599) ? m_status : 500;
     const bool bodyAllowed = status >= 200 && status != 204 && status != 304;
+    const bool bodySent = bodyAllowed && !options.headRequest;
+    const auto appendNumber = [](QByteArray &out, qint64 value) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        out.append(digits, end - digits);
+    };
 
+    qsizetype size = 160 + options.requestId.size() + (bodySent ? m_body.size() : 0);
+    for (const HttpHeaders::Field &field : m_headers)
+        size += field.first.size() + field.second.size() + 4;
     QByteArray out;
-    out.reserve(256 + (bodyAllowed && !options.headRequest ? m_body.size() : 0));
+    out.reserve(size);
     out.append("HTTP/1.1 ");
-    out.append(QByteArray::number(status));
+    appendNumber(out, status);
     out.append(' ');
     out.append(status == m_status ? reasonPhrase() : standardReasonPhrase(status));
     out.append("\r\n");
@@ -213,14 +224,21 @@ QByteArray HttpResponse::serialize(const WireOptions &options) const
     for (const HttpHeaders::Field &field : m_headers) {
         if (isFramingField(field.first) || !isValidField(field))
             continue;
+        if (!options.requestId.isEmpty() && HttpHeaders::nameEquals(field.first, "x-request-id"))
+            continue;
         out.append(field.first);
         out.append(": ");
         out.append(field.second);
         out.append("\r\n");
     }
+    if (!options.requestId.isEmpty()) {
+        out.append("X-Request-Id: ");
+        out.append(options.requestId);
+        out.append("\r\n");
+    }
     if (bodyAllowed) {
         out.append("Content-Length: ");
-        out.append(QByteArray::number(m_body.size()));
+        appendNumber(out, m_body.size());
         out.append("\r\n");
     }
     if (options.upgrade)
@@ -230,7 +248,7 @@ QByteArray HttpResponse::serialize(const WireOptions &options) const
     else if (options.explicitKeepAlive)
         out.append("Connection: keep-alive\r\n");
     out.append("\r\n");
-    if (bodyAllowed && !options.headRequest)
+    if (bodySent)
         out.append(m_body);
     return out;
 }

@@ -74,6 +74,7 @@ public:
         bool explicitKeepAlive = false; // add "Connection: keep-alive" (HTTP/1.0 clients)
         bool headRequest = false;       // send the headers of the body but not the body
         bool upgrade = false;           // add "Connection: Upgrade" (a 101 switching protocols)
+        QByteArrayView requestId;       // when set, sent as X-Request-Id (in place of any such field)
     };
     // The response as HTTP/1.1 bytes, with Date and, unless the status forbids a body
     // (1xx, 204, 304), Content-Length. Statuses outside 100..599 are sent as 500.

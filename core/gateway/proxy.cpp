@@ -45,15 +45,22 @@ bool isHopByHop(QByteArrayView name)
     return false;
 }
 
-// The field names a Connection header lists (they are hop-by-hop too).
-QList<QByteArray> connectionTokens(const QList<QByteArray> &values)
+// Whether a Connection header of `headers` lists `name` (making it hop-by-hop too).
+bool namedByConnection(const Http::HttpHeaders &headers, QByteArrayView name)
 {
-    QList<QByteArray> out;
-    for (const QByteArray &v : values) {
-        for (const QByteArray &token : v.split(','))
-            out.append(token.trimmed().toLower());
+    for (const auto &[field, value] : headers) {
+        if (!Http::HttpHeaders::nameEquals(field, "connection"))
+            continue;
+        for (QByteArrayView rest(value); !rest.isEmpty();) {
+            const qsizetype comma = rest.indexOf(',');
+            if (Http::HttpHeaders::nameEquals((comma < 0 ? rest : rest.first(comma)).trimmed(), name))
+                return true;
+            if (comma < 0)
+                break;
+            rest = rest.sliced(comma + 1);
+        }
     }
-    return out;
+    return false;
 }
 
 bool isIdempotent(const QByteArray &method)
@@ -67,31 +74,58 @@ bool isHex(QByteArrayView text)
     return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-// Trace and span ids need to be unique, not secret.
-QByteArray randomHex(int bytes)
+// Trace and span ids need to be unique, not secret: `count` random hex digits at `out`.
+void randomHex(char *out, int count)
 {
-    QByteArray raw(bytes, Qt::Uninitialized);
-    fastRandom().fillRange(reinterpret_cast<quint32 *>(raw.data()), bytes / 4);
-    return raw.toHex();
+    static constexpr char digits[] = "0123456789abcdef";
+    quint64 bits = 0;
+    for (int i = 0; i < count; ++i) {
+        if (i % 16 == 0)
+            bits = fastRandom().generate();
+        out[i] = digits[bits & 0xf];
+        bits >>= 4;
+    }
+}
+
+bool isAll(QByteArrayView text, char c)
+{
+    return std::all_of(text.begin(), text.end(), [c](char x) { return x == c; });
 }
 
 // W3C Trace Context: keep the caller's trace (a new parent id: we are a hop), or start one.
-QByteArray traceparentFor(const QByteArray &incoming)
+// "00-" trace-id(32) "-" parent-id(16) "-" flags(2)
+QByteArray traceparentFor(QByteArrayView incoming)
 {
-    const QList<QByteArray> parts = incoming.trimmed().split('-');
-    const bool valid = parts.size() == 4 && parts[0].size() == 2 && isHex(parts[0]) && parts[0] != "ff"
-                       && parts[1].size() == 32 && isHex(parts[1]) && parts[1] != QByteArray(32, '0')
-                       && parts[2].size() == 16 && isHex(parts[2]) && parts[2] != QByteArray(16, '0')
-                       && parts[3].size() == 2 && isHex(parts[3]);
+    incoming = incoming.trimmed();
+    const bool valid = incoming.size() == 55 && incoming[2] == '-' && incoming[35] == '-' && incoming[52] == '-'
+                       && isHex(incoming.first(2)) && incoming.first(2) != "ff"
+                       && isHex(incoming.sliced(3, 32)) && !isAll(incoming.sliced(3, 32), '0')
+                       && isHex(incoming.sliced(36, 16)) && !isAll(incoming.sliced(36, 16), '0')
+                       && isHex(incoming.sliced(53, 2));
+    QByteArray out(55, Qt::Uninitialized);
+    char *p = out.data();
+    std::memcpy(p, "00-", 3);
     if (valid)
-        return "00-" + parts[1] + '-' + randomHex(8) + '-' + parts[3];
-    return "00-" + randomHex(16) + '-' + randomHex(8) + "-01";
+        std::memcpy(p + 3, incoming.data() + 3, 32);
+    else
+        randomHex(p + 3, 32);
+    p[35] = '-';
+    randomHex(p + 36, 16);
+    p[52] = '-';
+    if (valid)
+        std::memcpy(p + 53, incoming.data() + 53, 2);
+    else
+        std::memcpy(p + 53, "01", 2);
+    return out;
 }
 
 // The upstream URL: the target's, {name} parameters substituted, a prefix route's rest
 // appended, the request's query kept as sent.
 QUrl upstreamUrl(const QUrl &target, const RouteMatch &match, const Http::HttpRequest &request)
 {
+    const qsizetype q = request.target.indexOf('?');
+    if (match.params.isEmpty() && match.rest.isEmpty() && q < 0 && !target.path().isEmpty())
+        return target; // the common case: the target as it is
     QString path = target.path(QUrl::FullyEncoded);
     for (auto it = match.params.cbegin(); it != match.params.cend(); ++it) {
         const QString value = QString::fromLatin1(QUrl::toPercentEncoding(it.value()));
@@ -108,7 +142,6 @@ QUrl upstreamUrl(const QUrl &target, const RouteMatch &match, const Http::HttpRe
     }
     QUrl url = target;
     url.setPath(path.isEmpty() ? u"/"_s : path, QUrl::StrictMode);
-    const qsizetype q = request.target.indexOf('?');
     if (q >= 0)
         url.setQuery(QString::fromLatin1(request.target.mid(q + 1)), QUrl::StrictMode);
     return url;
@@ -197,12 +230,30 @@ qint64 steadyNs()
 // The client's address and the X-Forwarded-For to pass on. A client-sent X-Forwarded-For is
 // believed only as far as the peers that relayed it are trusted proxies: from the right, every
 // trusted hop is skipped and the first untrusted address is the client.
-std::pair<QString, QByteArray> clientAddress(const Http::HttpRequest &request, const Security::IpAllowList &trusted)
+struct ClientAddress
 {
-    const QHostAddress peer = Security::IpAllowList::normalized(request.peerAddress);
-    const QByteArray peerText = peer.toString().toLatin1();
+    QString client;
+    QByteArray forwardedFor;
+    QHostAddress address; // of `client`
+};
+
+ClientAddress clientAddress(const Http::HttpRequest &request, const Security::IpAllowList &trusted)
+{
+    // Keep-alive clients send many requests: the peer's text is made once per run of them.
+    thread_local QHostAddress lastPeer;
+    thread_local QHostAddress lastNormalized;
+    thread_local QString lastText;
+    thread_local QByteArray lastLatin1;
+    if (request.peerAddress != lastPeer || lastText.isEmpty()) {
+        lastPeer = request.peerAddress;
+        lastNormalized = Security::IpAllowList::normalized(request.peerAddress);
+        lastText = lastNormalized.toString();
+        lastLatin1 = lastText.toLatin1();
+    }
+    const QHostAddress peer = lastNormalized;
+    const QByteArray peerText = lastLatin1;
     if (trusted.isEmpty() || !trusted.contains(peer))
-        return {QString::fromLatin1(peerText), peerText};
+        return {lastText, peerText, peer};
     QList<QByteArray> chain;
     for (const QByteArray &value : request.headers.values("x-forwarded-for")) {
         for (const QByteArray &hop : value.split(','))
@@ -218,7 +269,7 @@ std::pair<QString, QByteArray> clientAddress(const Http::HttpRequest &request, c
             break;
     }
     chain.append(peerText);
-    return {client, chain.join(", ")};
+    return {client, chain.join(", "), QHostAddress(client)};
 }
 
 } // namespace
@@ -251,7 +302,9 @@ void Proxy::handle(const Http::HttpRequest &request, Http::HttpResponder respond
         return;
     }
     const GatewayConfig &config = call->runtime->config();
-    std::tie(call->client, call->forwardedFor) = clientAddress(request, config.settings.trustedProxies);
+    ClientAddress client = clientAddress(request, config.settings.trustedProxies);
+    call->client = std::move(client.client);
+    call->forwardedFor = std::move(client.forwardedFor);
     RouteLookup lookup = config.table->lookup(request.method, request.rawPath, request.header("accept-version"));
     if (!lookup.match) {
         if (lookup.status == 405) {
@@ -284,7 +337,7 @@ void Proxy::handle(const Http::HttpRequest &request, Http::HttpResponder respond
             return;
         }
     }
-    const AuthCheck check = authenticator.check(call->request, QHostAddress(call->client));
+    const AuthCheck check = authenticator.check(call->request, client.address);
     switch (check.state) {
     case AuthCheck::State::AwaitKeys:
         awaitKeys(call, check.token);
@@ -478,49 +531,54 @@ Result<Http::HttpHeaders> Proxy::upstreamHeaders(const Call &call)
 {
     const GatewayRoute &route = call.config();
     const Http::HttpRequest &in = call.request;
-    const QList<QByteArray> named = connectionTokens(in.headers.values("connection"));
-    auto dropped = [&](const QByteArray &name) {
-        const QByteArray lower = name.toLower();
-        if (isHopByHop(name) || named.contains(lower))
+    const Http::HttpHeaders &headers = call.outgoing.headers;
+    const QString &auth = route.authentication.type;
+    const bool keyHeaderConsumed = auth == u"api_key";
+    const bool authorizationConsumed = auth == u"basic" || auth == u"oauth2_introspection";
+    auto dropped = [&](QByteArrayView name) {
+        if (isHopByHop(name) || namedByConnection(headers, name))
             return true;
         // Set by the gateway itself, whatever the client sent (no proxy is trusted).
         static const char *const own[] = {"host", "content-length", "x-forwarded-for", "x-forwarded-proto",
                                           "x-forwarded-host", "forwarded", "x-request-id", "traceparent"};
         for (const char *n : own) {
-            if (lower == n)
+            if (Http::HttpHeaders::nameEquals(name, n))
                 return true;
         }
         // A credential the gateway consumed is its own business, not the upstream's (a bearer
         // token goes on: upstreams may verify it again).
-        const QString &auth = route.authentication.type;
-        if ((auth == u"api_key" && Http::HttpHeaders::nameEquals(name, route.authentication.header))
-            || ((auth == u"basic" || auth == u"oauth2_introspection") && lower == "authorization"))
+        if ((keyHeaderConsumed && Http::HttpHeaders::nameEquals(name, route.authentication.header))
+            || (authorizationConsumed && Http::HttpHeaders::nameEquals(name, "authorization")))
             return true;
         return std::any_of(route.removeRequestHeaders.begin(), route.removeRequestHeaders.end(),
                            [&](const QByteArray &r) { return Http::HttpHeaders::nameEquals(r, name); });
     };
     Http::HttpHeaders out;
-    const Http::HttpHeaders &headers = call.outgoing.headers;
-    QList<QByteArray> seen;
-    for (const auto &[name, value] : headers) {
-        if (dropped(name))
+    const QList<Http::HttpHeaders::Field> &fields = headers.fields();
+    for (qsizetype i = 0; i < fields.size(); ++i) {
+        const auto &[name, value] = fields.at(i);
+        if (dropped(name) || headers.indexOf(name) < i) // a repeated field went with its first
             continue;
-        const QByteArray lower = name.toLower();
-        if (seen.contains(lower))
+        const qsizetype next = headers.indexOf(name, i + 1);
+        if (next < 0) {
+            out.append(name, value); // shared, not copied
             continue;
-        seen.append(lower);
-        const QList<QByteArray> values = headers.values(name);
-        out.append(name, values.join(lower == "cookie" ? "; " : ", "));
+        }
+        QByteArray joined = value;
+        const char *separator = Http::HttpHeaders::nameEquals(name, "cookie") ? "; " : ", ";
+        for (qsizetype j = next; j >= 0; j = headers.indexOf(name, j + 1))
+            joined.append(separator).append(fields.at(j).second);
+        out.append(name, joined);
     }
     // Response rules need a plain body; otherwise the client's Accept-Encoding goes on as sent.
     if (!route.responseTransform.isEmpty())
-        out.set("Accept-Encoding", "identity");
-    out.set("X-Forwarded-For", call.forwardedFor);
-    out.set("X-Forwarded-Proto", in.isSecure ? "https" : "http");
-    if (in.hasHeader("host"))
-        out.set("X-Forwarded-Host", in.header("host"));
-    out.set("X-Request-Id", in.requestId.toLatin1());
-    out.set("traceparent", call.traceparent);
+        out.set("Accept-Encoding"_ba, "identity"_ba);
+    out.append("X-Forwarded-For"_ba, call.forwardedFor);
+    out.append("X-Forwarded-Proto"_ba, in.isSecure ? "https"_ba : "http"_ba);
+    if (const qsizetype host = in.headers.indexOf("host"); host >= 0)
+        out.append("X-Forwarded-Host"_ba, in.headers.fields().at(host).second);
+    out.append("X-Request-Id"_ba, in.requestId.toLatin1());
+    out.append("traceparent"_ba, call.traceparent);
     for (const HeaderValue &h : route.requestHeaders) {
         QByteArray value = h.value;
         if (!h.secret.isEmpty()) {
@@ -747,10 +805,9 @@ void Proxy::finished(std::shared_ptr<Call> call, Result<UpstreamResponse> result
     Http::HttpResponse response(status, result->body);
     if (!result->reason.isEmpty())
         response.setReasonPhrase(result->reason);
-    const QList<QByteArray> named = connectionTokens(result->headers.values("connection"));
     for (const auto &[name, value] : result->headers) {
-        if (isHopByHop(name) || named.contains(name.toLower()) || Http::HttpHeaders::nameEquals(name, "content-length")
-            || Http::HttpHeaders::nameEquals(name, "date"))
+        if (isHopByHop(name) || Http::HttpHeaders::nameEquals(name, "content-length")
+            || Http::HttpHeaders::nameEquals(name, "date") || namedByConnection(result->headers, name))
             continue;
         response.addHeader(name, value);
     }
@@ -805,8 +862,15 @@ void Proxy::record(const std::shared_ptr<Call> &call, int status, qint64 bytes, 
     record.seconds = double(steadyNs() - call->startNs) / 1e9;
     record.upstreamSeconds = call->upstreamSeconds;
     record.attempts = int(call->tried.size());
-    if (call->pick.target >= 0)
-        record.upstream = call->pick.url.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveUserInfo);
+    if (call->pick.target >= 0) {
+        thread_local QUrl lastUrl;
+        thread_local QString lastOrigin;
+        if (call->pick.url != lastUrl) {
+            lastUrl = call->pick.url;
+            lastOrigin = lastUrl.toString(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveUserInfo);
+        }
+        record.upstream = lastOrigin;
+    }
     record.client = call->client;
     if (call->identity)
         record.identity = call->identity->kind + u':' + call->identity->id;

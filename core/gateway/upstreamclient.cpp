@@ -230,8 +230,8 @@ ResponseParser::Outcome ResponseParser::statusLine(QByteArrayView line)
     if (!isValidFieldValue(reason))
         return fail(Tr::tr("the reason phrase holds control characters"));
     m_response.status = line.sliced(9, 3).toInt();
-    m_response.version = line.first(8).toByteArray();
-    m_response.reason = reason.toByteArray();
+    m_response.version = Http::Internal::interned(line.first(8));
+    m_response.reason = Http::Internal::interned(reason);
     m_response.headers.clear();
     m_phase = Phase::Fields;
     return Outcome::Complete;
@@ -248,7 +248,7 @@ ResponseParser::Outcome ResponseParser::field(QByteArrayView line)
     const QByteArrayView value = Http::Internal::trimmedOws(line.sliced(colon + 1));
     if (!isValidFieldValue(value))
         return fail(Tr::tr("the value of header field %1 holds control characters").arg(QString::fromLatin1(name)));
-    m_response.headers.append(name.toByteArray(), value.toByteArray());
+    m_response.headers.append(Http::Internal::interned(name), Http::Internal::interned(value));
     return Outcome::Complete;
 }
 
@@ -393,6 +393,7 @@ struct UpstreamHost
     quint16 port = 0;
     bool secure = false;
     QString where;                                 // "host:port" for messages
+    QByteArray hostHeader;                         // the Host field's value
     std::list<UpstreamConnection> connections;     // every open one
     std::vector<UpstreamConnection *> idle;        // the most recently used last
     std::deque<std::shared_ptr<UpstreamExchange>> waiting;
@@ -433,7 +434,7 @@ UpstreamClient::UpstreamClient(Options options, QObject *parent)
 UpstreamClient::~UpstreamClient()
 {
     m_deadlines.clear();
-    for (auto &[key, host] : m_hosts) {
+    for (const std::unique_ptr<Host> &host : m_hosts) {
         for (UpstreamConnection &connection : host->connections) {
             disconnect(connection.socket, nullptr, this, nullptr);
             if (connection.exchange) {
@@ -463,18 +464,22 @@ UpstreamClient::Host &UpstreamClient::host(const QUrl &url)
 {
     const bool secure = url.scheme() == "https"_L1;
     const quint16 port = quint16(url.port(secure ? 443 : 80));
-    const QString name = url.host(QUrl::FullyEncoded);
-    const QString key = (secure ? "s:"_L1 : "p:"_L1) + name + u':' + QString::number(port);
-    auto it = m_hosts.find(key);
-    if (it == m_hosts.end()) {
-        auto host = std::make_unique<Host>();
-        host->name = url.host();
-        host->port = port;
-        host->secure = secure;
-        host->where = (name.contains(u':') ? u'[' + name + u']' : name) + u':' + QString::number(port);
-        it = m_hosts.emplace(key, std::move(host)).first;
+    const QString name = url.host();
+    for (const std::unique_ptr<Host> &host : m_hosts) {
+        if (host->port == port && host->secure == secure && host->name == name)
+            return *host;
     }
-    return *it->second;
+    auto host = std::make_unique<Host>();
+    host->name = name;
+    host->port = port;
+    host->secure = secure;
+    const QString encoded = url.host(QUrl::FullyEncoded);
+    const QString bracketed = encoded.contains(u':') ? u'[' + encoded + u']' : encoded;
+    host->where = bracketed + u':' + QString::number(port);
+    const bool defaultPort = port == (secure ? 443 : 80);
+    host->hostHeader = (defaultPort ? bracketed : host->where).toLatin1();
+    m_hosts.push_back(std::move(host));
+    return *m_hosts.back();
 }
 
 UpstreamClient::Handle UpstreamClient::send(UpstreamRequest request, Done done)
@@ -502,21 +507,27 @@ UpstreamClient::Handle UpstreamClient::send(UpstreamRequest request, Done done)
     exchange->idempotent = isIdempotent(request.method);
     exchange->headRequest = request.method == "HEAD";
 
+    if (url != m_lastUrl) {
+        QByteArray path = url.path(QUrl::FullyEncoded).toLatin1();
+        if (path.isEmpty())
+            path = "/";
+        if (url.hasQuery())
+            path += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+        m_lastUrl = url;
+        m_lastTarget = path;
+    }
     QByteArray &wire = exchange->wire;
-    const QByteArray path = url.path(QUrl::FullyEncoded).toLatin1();
-    wire.reserve(128 + path.size() + request.body.size() + request.headers.size() * 48);
+    qsizetype headerBytes = 0;
+    for (const auto &[name, value] : request.headers)
+        headerBytes += name.size() + value.size() + 4;
+    wire.reserve(64 + m_lastTarget.size() + target.hostHeader.size() + headerBytes + request.body.size());
     wire += request.method;
     wire += ' ';
-    wire += path.isEmpty() ? QByteArray("/") : path;
-    if (url.hasQuery()) {
-        wire += '?';
-        wire += url.query(QUrl::FullyEncoded).toLatin1();
-    }
+    wire += m_lastTarget;
     wire += " HTTP/1.1\r\n";
     if (!request.headers.contains("host")) {
-        const bool defaultPort = target.port == (target.secure ? 443 : 80);
         wire += "Host: ";
-        wire += defaultPort ? target.where.left(target.where.lastIndexOf(u':')).toLatin1() : target.where.toLatin1();
+        wire += target.hostHeader;
         wire += "\r\n";
     }
     for (const auto &[name, value] : request.headers) {
@@ -916,7 +927,7 @@ void UpstreamClient::deadlinesDue()
 void UpstreamClient::sweepIdle()
 {
     const qint64 cutoff = now() - m_options.idleTimeoutMs;
-    for (auto &[key, target] : m_hosts) {
+    for (const std::unique_ptr<Host> &target : m_hosts) {
         while (!target->idle.empty() && target->idle.front()->idleSince <= cutoff)
             closeConnection(target->idle.front());
     }

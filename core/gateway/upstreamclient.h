@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <vector>
 #include <memory>
 
 class QTimer;
@@ -158,7 +159,10 @@ private:
 
     Options m_options;
     QElapsedTimer m_clock;
-    std::map<QString, std::unique_ptr<Host>> m_hosts;
+    std::vector<std::unique_ptr<Host>> m_hosts; // few: searched in order
+    // The request target (path and query, encoded) of the last URL sent: most requests repeat it.
+    QUrl m_lastUrl;
+    QByteArray m_lastTarget;
     // Exchanges by deadline: one timer, armed for the earliest.
     std::multimap<qint64, ExchangePtr> m_deadlines;
     QTimer *m_deadlineTimer = nullptr;
