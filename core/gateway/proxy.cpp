@@ -189,6 +189,8 @@ GatewayRuntime::GatewayRuntime(std::shared_ptr<const GatewayConfig> config, Gate
 
 struct Proxy::Call
 {
+    explicit Call(const Http::HttpRequest &r) : request(r) {}
+
     std::shared_ptr<const GatewayRuntime> runtime;
     int route = -1;
     RouteMatch match;
@@ -214,10 +216,20 @@ struct Proxy::Call
     TransformContext transformContext() const
     {
         return {request.requestId.toLatin1(), client,
-                identity ? identity->kind + u':' + identity->id : QString(), config().id,
+                identityKey(), config().id,
                 QDateTime::currentDateTimeUtc()};
     }
     const GatewayRoute &config() const { return runtime->config().routes[route]; }
+    // "kind:id" of the identity, made once.
+    const QString &identityKey() const
+    {
+        if (identity && identityKeyText.isEmpty()) {
+            identityKeyText.reserve(identity->kind.size() + 1 + identity->id.size());
+            identityKeyText.append(identity->kind).append(u':').append(identity->id);
+        }
+        return identityKeyText;
+    }
+    mutable QString identityKeyText;
 };
 
 namespace {
@@ -290,9 +302,8 @@ void Proxy::setRuntime(std::shared_ptr<const GatewayRuntime> runtime)
 
 void Proxy::handle(const Http::HttpRequest &request, Http::HttpResponder responder)
 {
-    auto call = std::make_shared<Call>();
+    auto call = std::make_shared<Call>(request);
     call->startNs = steadyNs();
-    call->request = request;
     call->responder = std::move(responder);
     call->runtime = m_runtime;
     if (!call->runtime) {
@@ -425,7 +436,7 @@ bool Proxy::rateLimit(const std::shared_ptr<Call> &call)
     if (!runtime.services().limiter)
         return true;
     RateLimitRequest limit;
-    limit.clientKey = call->identity && !call->identity->id.isEmpty() ? call->identity->kind + u':' + call->identity->id
+    limit.clientKey = call->identity && !call->identity->id.isEmpty() ? call->identityKey()
                                                                       : call->client;
     limit.routeId = route.id;
     if (route.rateLimit && route.rateLimitKey != u"global")
@@ -873,7 +884,7 @@ void Proxy::record(const std::shared_ptr<Call> &call, int status, qint64 bytes, 
     }
     record.client = call->client;
     if (call->identity)
-        record.identity = call->identity->kind + u':' + call->identity->id;
+        record.identity = call->identityKey();
     record.requestId = call->request.requestId;
     if (rejection)
         record.rejection = QString::fromLatin1(rejection);

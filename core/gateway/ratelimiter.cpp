@@ -196,14 +196,28 @@ Http::HttpHeaders RateLimitDecision::headers() const
     Http::HttpHeaders out;
     if (limitName.isEmpty())
         return out;
-    out.append("RateLimit-Limit"_ba, QByteArray::number(limit));
+    // The limit and the policy repeat from request to request: made once per thread while
+    // they do.
+    struct Policy
+    {
+        qint64 limit = -1;
+        qint64 window = -1;
+        qint64 burst = -1;
+        QByteArray limitText;
+        QByteArray policyText;
+    };
+    thread_local Policy last;
+    const qint64 window = qint64(std::ceil(windowSeconds));
+    if (last.limit != limit || last.window != window || last.burst != burst) {
+        last = {limit, window, burst, QByteArray::number(limit), {}};
+        last.policyText = last.limitText + ";w="_ba + QByteArray::number(window);
+        if (burst > 0)
+            last.policyText += ";burst="_ba + QByteArray::number(burst);
+    }
+    out.append("RateLimit-Limit"_ba, last.limitText);
     out.append("RateLimit-Remaining"_ba, QByteArray::number(remaining));
     out.append("RateLimit-Reset"_ba, QByteArray::number(resetSeconds));
-    QByteArray policy = QByteArray::number(limit) + ";w="_ba
-        + QByteArray::number(qint64(std::ceil(windowSeconds)));
-    if (burst > 0)
-        policy += ";burst="_ba + QByteArray::number(burst);
-    out.append("RateLimit-Policy"_ba, policy);
+    out.append("RateLimit-Policy"_ba, last.policyText);
     if (!allowed)
         out.append("Retry-After"_ba, QByteArray::number(retryAfterSeconds));
     return out;
@@ -364,6 +378,17 @@ RateLimitDecision RateLimiter::check(const RateLimitRequest &request, qint64 now
         Bucket *bucket = nullptr;
     };
     QVarLengthArray<Use, 5> uses; // in reporting order: global, route, client, client_route, api_key
+    // A bucket key in one allocation.
+    const auto key = [](std::initializer_list<QStringView> parts) {
+        qsizetype size = 0;
+        for (QStringView part : parts)
+            size += part.size();
+        QString out;
+        out.reserve(size);
+        for (QStringView part : parts)
+            out.append(part);
+        return out;
+    };
 
     const bool useGlobal = config->global.isValid();
     if (useGlobal)
@@ -371,19 +396,26 @@ RateLimitDecision RateLimiter::check(const RateLimitRequest &request, qint64 now
     if (!request.routeId.isEmpty()) {
         const RateLimit limit = config->routeLimit(request.routeId);
         if (limit.isValid())
-            uses.append({Kind::Route, limit, u"r:"_s + request.routeId});
+            uses.append({Kind::Route, limit, key({u"r:", request.routeId})});
     }
     if (!request.clientKey.isEmpty() && config->perClient.isValid())
-        uses.append({Kind::Client, config->perClient, u"c:"_s + request.clientKey});
+        uses.append({Kind::Client, config->perClient, key({u"c:", request.clientKey})});
     if (!request.clientKey.isEmpty() && !request.routeId.isEmpty() && request.clientRouteLimit
         && request.clientRouteLimit->isValid()) {
         // Length-prefixed so that no (client, route) pair can collide with another.
+        char16_t digits[24];
+        qsizetype length = 0;
+        for (qsizetype n = request.clientKey.size();; n /= 10) {
+            digits[length++] = char16_t(u'0' + n % 10);
+            if (n < 10)
+                break;
+        }
+        std::reverse(digits, digits + length);
         uses.append({Kind::ClientRoute, *request.clientRouteLimit,
-                     u"x:"_s + QString::number(request.clientKey.size()) + u':' + request.clientKey
-                         + request.routeId});
+                     key({u"x:", QStringView(digits, length), u":", request.clientKey, request.routeId})});
     }
     if (!request.apiKeyId.isEmpty() && request.apiKeyLimit && request.apiKeyLimit->isValid())
-        uses.append({Kind::ApiKey, *request.apiKeyLimit, u"k:"_s + request.apiKeyId});
+        uses.append({Kind::ApiKey, *request.apiKeyLimit, key({u"k:", request.apiKeyId})});
 
     if (uses.isEmpty())
         return {};

@@ -1,5 +1,9 @@
 #include "routetable.h"
 
+#include <QVarLengthArray>
+
+#include <optional>
+
 #include <QCoreApplication>
 #include <QLocale>
 #include <QSet>
@@ -23,6 +27,7 @@ struct Segment
 {
     QString text;
     bool param = false;
+    QByteArray utf8 = text.toUtf8(); // a literal as a request spells it when nothing is %-encoded
 };
 
 // "v2.10" > "v2.9"; numeric parts compare as numbers, others as text.
@@ -149,19 +154,43 @@ Result<std::shared_ptr<const RouteTable>> RouteTable::build(const QList<RouteSpe
 RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, const QByteArray &acceptVersion) const
 {
     RouteLookup out;
-    QStringList parts;
-    const QList<QByteArray> rawParts = rawPath.toByteArray().split('/');
-    for (qsizetype i = 1; i < rawParts.size(); ++i)
-        parts.append(QString::fromUtf8(QByteArray::fromPercentEncoding(rawParts[i])));
-    if (parts.size() == 1 && parts.first().isEmpty())
-        parts.clear();
+    // The path's segments, decoded only when a parameter takes one or it has %-escapes: most
+    // lookups compare literal segments and allocate nothing for them.
+    struct Part
+    {
+        QByteArrayView raw;
+        mutable std::optional<QString> decoded;
+        const QString &text() const
+        {
+            if (!decoded)
+                decoded = QString::fromUtf8(QByteArray::fromPercentEncoding(raw.toByteArray()));
+            return *decoded;
+        }
+        bool equals(const Segment &literal) const
+        {
+            return raw.contains('%') ? text() == literal.text : raw == QByteArrayView(literal.utf8);
+        }
+    };
+    QVarLengthArray<Part, 16> parts;
+    // Segments follow the first '/'; a path without one ("*") has none.
+    const qsizetype firstSlash = rawPath.indexOf('/');
+    rawPath = firstSlash < 0 ? QByteArrayView() : rawPath.sliced(firstSlash + 1);
+    if (!rawPath.isEmpty()) {
+        for (QByteArrayView rest = rawPath;;) {
+            const qsizetype slash = rest.indexOf('/');
+            parts.append({slash < 0 ? rest : rest.first(slash), std::nullopt});
+            if (slash < 0)
+                break;
+            rest = rest.sliced(slash + 1);
+        }
+    }
 
     struct Candidate
     {
         const Compiled *route;
         RouteMatch match;
     };
-    std::vector<Candidate> byPath;
+    QVarLengthArray<Candidate, 4> byPath;
     for (const auto &c : m_routes) {
         const auto &segs = c->segments;
         const bool prefix = c->kind == Kind::Prefix;
@@ -170,34 +199,39 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
         RouteMatch m;
         bool ok = true;
         for (size_t k = 0; k < segs.size() && ok; ++k) {
-            const QString &part = parts[qsizetype(k)];
+            const Part &part = parts[qsizetype(k)];
             if (segs[k].param) {
-                ok = !part.isEmpty();
-                m.params.insert(segs[k].text, part);
+                ok = !part.raw.isEmpty();
+                if (ok)
+                    m.params.insert(segs[k].text, part.text());
             } else {
-                ok = part == segs[k].text;
+                ok = part.equals(segs[k]);
             }
         }
         if (!ok)
             continue;
-        if (prefix)
-            m.rest = parts.mid(qsizetype(segs.size())).join(u'/');
+        if (prefix) {
+            QStringList rest;
+            for (qsizetype k = qsizetype(segs.size()); k < parts.size(); ++k)
+                rest.append(parts[k].text());
+            m.rest = rest.join(u'/');
+        }
         m.route = c->index;
-        byPath.push_back({c.get(), std::move(m)});
+        byPath.append({c.get(), std::move(m)});
     }
-    if (byPath.empty()) {
+    if (byPath.isEmpty()) {
         out.status = 404;
         return out;
     }
     auto methodFits = [&](const QByteArray &routeMethod) {
         return routeMethod == "*" || routeMethod == method || (method == "HEAD" && routeMethod == "GET");
     };
-    std::vector<const Candidate *> byMethod;
+    QVarLengthArray<const Candidate *, 4> byMethod;
     for (const Candidate &c : byPath) {
         if (methodFits(c.route->spec.method))
-            byMethod.push_back(&c);
+            byMethod.append(&c);
     }
-    if (byMethod.empty()) {
+    if (byMethod.isEmpty()) {
         QStringList allow;
         for (const Candidate &c : byPath) {
             const QString m = QString::fromLatin1(c.route->spec.method);
@@ -212,7 +246,7 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
     }
     // Header versioning: the version asked for, else a route that is not header-versioned,
     // else (no Accept-Version) the newest version.
-    const QString asked = QString::fromLatin1(acceptVersion.trimmed());
+    const QString asked = acceptVersion.isEmpty() ? QString() : QString::fromLatin1(acceptVersion.trimmed());
     auto headerVersioned = [](const Candidate *c) { return c->route->spec.versioning == u"header" && !c->route->spec.version.isEmpty(); };
     const Candidate *chosen = nullptr;
     if (!asked.isEmpty()) {
@@ -241,7 +275,7 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
         out.status = 406;
         return out;
     }
-    RouteMatch match = chosen->match;
+    RouteMatch match = std::move(const_cast<Candidate *>(chosen)->match);
     const RouteSpec &spec = chosen->route->spec;
     if (spec.deprecated)
         match.responseHeaders.append({"Deprecation"_ba, "true"_ba});

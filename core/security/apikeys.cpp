@@ -357,14 +357,14 @@ Result<ApiKeyRecord> ApiKeyStore::verify(QStringView key, const QHostAddress &pe
     if (!match)
         return makeError("api_key_unknown", Tr::tr("Unknown API key"), {u"cfx_"_s + prefix + u"_…"_s});
 
-    const QString who = Tr::tr("API key \"%1\" (%2)").arg(match->name.left(64), match->id);
+    const auto who = [match] { return Tr::tr("API key \"%1\" (%2)").arg(match->name.left(64), match->id); };
     if (match->disabled)
-        return makeError("api_key_disabled", Tr::tr("%1 is disabled").arg(who));
+        return makeError("api_key_disabled", Tr::tr("%1 is disabled").arg(who()));
     if (match->expiresAt.isValid() && now >= match->expiresAt)
-        return makeError("api_key_expired", Tr::tr("%1 expired at %2").arg(who, isoTime(match->expiresAt)));
+        return makeError("api_key_expired", Tr::tr("%1 expired at %2").arg(who(), isoTime(match->expiresAt)));
     if (!match->allowedNetworks.isEmpty() && !match->allowedNetworks.contains(peer)) {
         const QString address = peer.isNull() ? Tr::tr("an unknown address") : peer.toString();
-        return makeError("api_key_ip_not_allowed", Tr::tr("%1 may not be used from %2").arg(who, address));
+        return makeError("api_key_ip_not_allowed", Tr::tr("%1 may not be used from %2").arg(who(), address));
     }
     return *match;
 }
