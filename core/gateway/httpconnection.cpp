@@ -48,6 +48,30 @@ QString requestIdFor(const HttpHeaders &headers)
     return Conflux::Log::newRequestId();
 }
 
+// The connections of this thread with deferred response bytes, flushed together from the event
+// loop once it has handled everything that was ready.
+struct DeferredWrites
+{
+    std::vector<HttpConnection *> connections;
+    bool posted = false;
+    QObject context; // the posted flush runs in its (this thread's) event loop
+};
+
+DeferredWrites &deferredWrites()
+{
+    thread_local DeferredWrites writes;
+    return writes;
+}
+
+void flushDeferredWrites()
+{
+    DeferredWrites &writes = deferredWrites();
+    writes.posted = false;
+    const std::vector<HttpConnection *> connections = std::exchange(writes.connections, {});
+    for (HttpConnection *connection : connections)
+        connection->flushDeferred();
+}
+
 } // namespace
 
 HttpConnection::HttpConnection(SocketStream *socket, const HttpServerOptions &options, bool secure,
@@ -78,6 +102,10 @@ HttpConnection::HttpConnection(SocketStream *socket, const HttpServerOptions &op
 
 HttpConnection::~HttpConnection()
 {
+    if (!m_deferred.isEmpty()) {
+        std::vector<HttpConnection *> &pending = deferredWrites().connections;
+        pending.erase(std::remove(pending.begin(), pending.end(), this), pending.end());
+    }
     if (m_responderState) {
         QMutexLocker lock(&m_responderState->mutex);
         m_responderState->connection = nullptr;
@@ -201,8 +229,8 @@ void HttpConnection::pump()
             break;
         }
         // Complete.
-        if (m_socket->bytesToWrite() > kMaxPendingOutputBytes)
-            break; // onBytesWritten() resumes
+        if (m_socket->bytesToWrite() + m_deferred.size() > kMaxPendingOutputBytes)
+            break; // onBytesWritten() or flushDeferred() resumes
         respond(m_parser.takeRequest());
         if (m_awaited || m_phase == Phase::Closing || m_phase == Phase::Closed)
             break;
@@ -231,7 +259,7 @@ void HttpConnection::updateReadPhase()
         enterPhase(Phase::Body);
         if (!m_continueSent && m_parser.expectsContinue()) {
             m_continueSent = true;
-            m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            send("HTTP/1.1 100 Continue\r\n\r\n");
         }
     } else if (!m_parser.isIdle() && m_phase != Phase::Header) {
         // The first bytes of a header section start its fixed deadline.
@@ -316,7 +344,7 @@ void HttpConnection::complete(quint64 token, HttpResponse response)
     wire.closeConnection = close;
     wire.explicitKeepAlive = !close && !awaited.http11;
     wire.headRequest = awaited.method == "HEAD";
-    const qint64 bytes = writeResponse(response, wire, awaited.requestId);
+    const qint64 bytes = writeResponse(response, wire, awaited.requestId, !close);
     if (m_options.accessLog)
         logAccess(awaited.method, awaited.path, response.status(), bytes, awaited.requestId);
     if (close) {
@@ -361,7 +389,7 @@ void HttpConnection::respondToTimeout()
 }
 
 qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpResponse::WireOptions &wire,
-                                     const QString &requestId)
+                                     const QString &requestId, bool defer)
 {
     // Request ids are ASCII (sane ones from the client, or made here).
     char id[128];
@@ -371,13 +399,48 @@ qint64 HttpConnection::writeResponse(const HttpResponse &response, const HttpRes
     HttpResponse::WireOptions options = wire;
     options.requestId = QByteArrayView(id, idLength);
     const QByteArray bytes = response.serialize(options);
-    if (m_phase != Phase::Closed) {
-        m_socket->write(bytes);
-        // What the kernel did not take must go within the idle timeout.
-        if (m_options.idleTimeoutMs > 0 && m_socket->bytesToWrite() > 0)
-            m_writeTimer->start(m_options.idleTimeoutMs);
+    if (m_phase == Phase::Closed)
+        return bytes.size();
+    if (!defer) {
+        send(bytes);
+        return bytes.size();
+    }
+    if (m_deferred.isEmpty()) {
+        DeferredWrites &writes = deferredWrites();
+        writes.connections.push_back(this);
+        if (!std::exchange(writes.posted, true))
+            QMetaObject::invokeMethod(&writes.context, &flushDeferredWrites, Qt::QueuedConnection);
+        m_deferred = bytes;
+    } else {
+        m_deferred += bytes;
     }
     return bytes.size();
+}
+
+void HttpConnection::send(QByteArrayView bytes)
+{
+    flushDeferred(); // in order
+    m_socket->write(bytes);
+    // What the kernel did not take must go within the idle timeout.
+    if (m_options.idleTimeoutMs > 0 && m_socket->bytesToWrite() > 0)
+        m_writeTimer->start(m_options.idleTimeoutMs);
+}
+
+void HttpConnection::flushDeferred()
+{
+    if (m_deferred.isEmpty())
+        return;
+    std::vector<HttpConnection *> &pending = deferredWrites().connections;
+    if (const auto it = std::find(pending.begin(), pending.end(), this); it != pending.end())
+        pending.erase(it);
+    const QByteArray bytes = std::exchange(m_deferred, QByteArray());
+    if (m_phase == Phase::Closed)
+        return;
+    send(bytes);
+    // Pipelined requests may have waited for this output.
+    if (m_phase != Phase::Closing && m_socket->bytesToWrite() <= kMaxPendingOutputBytes
+        && m_parser.state() == HttpRequestParser::State::Complete)
+        pump();
 }
 
 void HttpConnection::logAccess(const QByteArray &method, const QString &path, int status, qint64 bytes,
@@ -457,6 +520,7 @@ void HttpConnection::startClosing()
 {
     if (m_phase == Phase::Closing || m_phase == Phase::Closed)
         return;
+    flushDeferred();
     m_phase = Phase::Closing;
     setDeadline(0);
     m_socket->readAll();

@@ -89,9 +89,18 @@ private:
     void prepareNextRequest();
     void respondToParseError();
     void respondToTimeout();
-    // Queues the response; returns its size on the wire. Does not close.
+    // Queues the response; returns its size on the wire. Does not close. With `defer`, the
+    // bytes wait for flushDeferred(), which runs once the event loop has handled everything
+    // that was ready: responses then reach their clients in one burst per pass, and the
+    // processes waiting for them wake once for many instead of once for each.
     qint64 writeResponse(const HttpResponse &response, const HttpResponse::WireOptions &wire,
-                         const QString &requestId);
+                         const QString &requestId, bool defer = false);
+    void send(QByteArrayView bytes);
+public:
+    // Writes what writeResponse() deferred. Called from the event loop (and before any other
+    // write on this connection).
+    void flushDeferred();
+private:
     void enterPhase(Phase phase);
     // The phase deadline, `ms` from now (<= 0: none). The timer is moved only when the new
     // deadline is earlier than the one it is set for: a request answered at once sets and
@@ -145,6 +154,7 @@ private:
     quint64 m_responseToken = 0;
     bool m_inDispatch = false;    // the handler is running on our stack
     std::shared_ptr<HttpResponder::State> m_responderState; // of the awaited request
+    QByteArray m_deferred; // response bytes waiting for flushDeferred()
 };
 
 } // namespace Conflux::Http::Internal

@@ -586,7 +586,19 @@ void UpstreamClient::attach(const ExchangePtr &exchange, Connection *connection)
     connection->parser.reset(exchange->headRequest, m_options.maxResponseBytes);
     if (connection->state == Connection::State::Idle) {
         connection->state = Connection::State::Busy;
-        connection->socket->write(exchange->wire);
+        m_pending.push_back(connection);
+        if (!std::exchange(m_flushPosted, true))
+            QMetaObject::invokeMethod(this, &UpstreamClient::flushPending, Qt::QueuedConnection);
+    }
+}
+
+void UpstreamClient::flushPending()
+{
+    m_flushPosted = false;
+    const std::vector<Connection *> pending = std::exchange(m_pending, {});
+    for (Connection *connection : pending) {
+        if (connection->exchange)
+            connection->socket->write(connection->exchange->wire);
     }
 }
 
@@ -648,6 +660,8 @@ void UpstreamClient::closeConnection(Connection *connection)
     }
     if (connection->exchange)
         connection->exchange->connection = nullptr;
+    if (const auto it = std::find(m_pending.begin(), m_pending.end(), connection); it != m_pending.end())
+        m_pending.erase(it);
     Http::Internal::SocketStream *socket = connection->socket;
     disconnect(socket, nullptr, this, nullptr);
     if (connection->started) {
