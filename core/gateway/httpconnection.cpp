@@ -218,7 +218,7 @@ void HttpConnection::pump()
                 break;
             if (m_parser.isIdle())
                 m_requestClock.start();
-            state = m_parser.feed(m_socket->readAll());
+            state = m_parser.feedOwned(m_socket->readAll());
             if (state == HttpRequestParser::State::NeedMore) {
                 updateReadPhase();
                 continue;

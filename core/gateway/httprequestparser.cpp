@@ -64,6 +64,18 @@ HttpRequestParser::State HttpRequestParser::feed(QByteArrayView data)
     return parse();
 }
 
+HttpRequestParser::State HttpRequestParser::feedOwned(QByteArray &&data)
+{
+    if (m_state == State::Error || m_pos != m_buffer.size() || !m_buffer.isEmpty())
+        return feed(QByteArrayView(data));
+    m_buffer = std::move(data);
+    m_pos = 0;
+    m_scanPos = 0;
+    if (m_state == State::Complete)
+        return m_state;
+    return parse();
+}
+
 bool HttpRequestParser::isHeaderComplete() const
 {
     return m_state != State::Error && m_phase != Phase::RequestLine && m_phase != Phase::Headers;

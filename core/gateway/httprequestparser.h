@@ -59,6 +59,8 @@ public:
 
     // Appends `data` and parses as far as possible.
     State feed(QByteArrayView data);
+    // As feed(), adopting `data` without a copy when nothing is buffered.
+    State feedOwned(QByteArray &&data);
     // Parses what is buffered (after takeRequest(), for pipelined requests).
     State parse();
     State state() const { return m_state; }

@@ -346,6 +346,7 @@ struct RateLimiter::Global
 
 RateLimiter::RateLimiter(const RateLimiterConfig &config)
     : m_config(std::make_shared<const RateLimiterConfig>(config))
+    , m_configSerial(nextConfigSerial())
     , m_global(std::make_unique<Global>())
 {
     for (auto &shard : m_shards)
@@ -354,9 +355,16 @@ RateLimiter::RateLimiter(const RateLimiterConfig &config)
 
 RateLimiter::~RateLimiter() = default;
 
+quint64 RateLimiter::nextConfigSerial()
+{
+    static std::atomic<quint64> serial{0};
+    return serial.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 void RateLimiter::setConfig(const RateLimiterConfig &config)
 {
     m_config.store(std::make_shared<const RateLimiterConfig>(config), std::memory_order_release);
+    m_configSerial.store(nextConfigSerial(), std::memory_order_release);
 }
 
 RateLimiterConfig RateLimiter::config() const
@@ -366,7 +374,13 @@ RateLimiterConfig RateLimiter::config() const
 
 RateLimitDecision RateLimiter::check(const RateLimitRequest &request, qint64 nowNs)
 {
-    const std::shared_ptr<const RateLimiterConfig> config = m_config.load(std::memory_order_acquire);
+    thread_local quint64 cachedSerial = 0;
+    thread_local std::shared_ptr<const RateLimiterConfig> cached;
+    if (const quint64 serial = m_configSerial.load(std::memory_order_acquire); serial != cachedSerial) {
+        cached = m_config.load(std::memory_order_acquire);
+        cachedSerial = serial;
+    }
+    const RateLimiterConfig *config = cached.get();
     const qint64 nowUs = nowNs / 1000;
 
     struct Use

@@ -193,6 +193,10 @@ private:
     struct Global;
 
     std::atomic<std::shared_ptr<const RateLimiterConfig>> m_config;
+    // Unique over all limiters and configurations: a thread keeps the configuration it last
+    // loaded while this is unchanged (loading the atomic shared_ptr locks it).
+    std::atomic<quint64> m_configSerial{0};
+    static quint64 nextConfigSerial();
     std::array<std::unique_ptr<Shard>, shardCount> m_shards;
     std::unique_ptr<Global> m_global;
     std::atomic<qint64> m_evictions = 0;

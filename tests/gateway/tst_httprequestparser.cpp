@@ -44,6 +44,7 @@ private slots:
     void rejects_data();
     void rejects();
     void bodyLimitIsDecidedBeforeTheBody();
+    void feedOwnedAdoptsOrAppends();
     void chunkedBodyLimitIsCheckedAsChunksArrive();
     void trailerLimits();
     void simpleGet();
@@ -293,6 +294,27 @@ void tst_HttpRequestParser::rejects()
         // An error is final.
         QCOMPARE(parser.feed("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), State::Error);
     }
+}
+
+void tst_HttpRequestParser::feedOwnedAdoptsOrAppends()
+{
+    HttpRequestParser parser;
+    // Adopted whole while nothing is buffered; appended while a partial request waits.
+    QCOMPARE(parser.feedOwned(QByteArray("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HT")), State::Complete);
+    QCOMPARE(parser.takeRequest().path, QStringLiteral("/a"));
+    QCOMPARE(parser.parse(), State::NeedMore);
+    QCOMPARE(parser.feedOwned(QByteArray("TP/1.1\r\nHost: x\r\n\r\n")), State::Complete);
+    QCOMPARE(parser.takeRequest().path, QStringLiteral("/b"));
+    QCOMPARE(parser.parse(), State::NeedMore);
+    QVERIFY(parser.isIdle());
+    QCOMPARE(parser.feedOwned(QByteArray("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")), State::Complete);
+    const HttpRequest post = parser.takeRequest();
+    QCOMPARE(post.path, QStringLiteral("/c"));
+    QCOMPARE(post.body, QByteArray("hi"));
+    // An error stays an error.
+    QCOMPARE(parser.parse(), State::NeedMore);
+    QCOMPARE(parser.feedOwned(QByteArray("GET / HTTP/1.1\nHost: x\r\n\r\n")), State::Error);
+    QCOMPARE(parser.feedOwned(QByteArray("GET / HTTP/1.1\r\n\r\n")), State::Error);
 }
 
 void tst_HttpRequestParser::bodyLimitIsDecidedBeforeTheBody()
