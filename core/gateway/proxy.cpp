@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 

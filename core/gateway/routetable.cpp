@@ -226,8 +226,8 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
     auto methodFits = [&](const QByteArray &routeMethod) {
         return routeMethod == "*" || routeMethod == method || (method == "HEAD" && routeMethod == "GET");
     };
-    QVarLengthArray<const Candidate *, 4> byMethod;
-    for (const Candidate &c : byPath) {
+    QVarLengthArray<Candidate *, 4> byMethod;
+    for (Candidate &c : byPath) {
         if (methodFits(c.route->spec.method))
             byMethod.append(&c);
     }
@@ -248,9 +248,9 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
     // else (no Accept-Version) the newest version.
     const QString asked = acceptVersion.isEmpty() ? QString() : QString::fromLatin1(acceptVersion.trimmed());
     auto headerVersioned = [](const Candidate *c) { return c->route->spec.versioning == u"header" && !c->route->spec.version.isEmpty(); };
-    const Candidate *chosen = nullptr;
+    Candidate *chosen = nullptr;
     if (!asked.isEmpty()) {
-        for (const Candidate *c : byMethod) {
+        for (Candidate *c : byMethod) {
             if (headerVersioned(c) && c->route->spec.version == asked) {
                 chosen = c;
                 break;
@@ -258,7 +258,7 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
         }
     }
     if (!chosen) {
-        for (const Candidate *c : byMethod) {
+        for (Candidate *c : byMethod) {
             if (!headerVersioned(c)) {
                 chosen = c;
                 break;
@@ -266,7 +266,7 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
         }
     }
     if (!chosen && asked.isEmpty()) {
-        for (const Candidate *c : byMethod) {
+        for (Candidate *c : byMethod) {
             if (!chosen || compareVersions(c->route->spec.version, chosen->route->spec.version) > 0)
                 chosen = c;
         }
@@ -275,7 +275,7 @@ RouteLookup RouteTable::lookup(QByteArrayView method, QByteArrayView rawPath, co
         out.status = 406;
         return out;
     }
-    RouteMatch match = std::move(const_cast<Candidate *>(chosen)->match);
+    RouteMatch match = std::move(chosen->match);
     const RouteSpec &spec = chosen->route->spec;
     if (spec.deprecated)
         match.responseHeaders.append({"Deprecation"_ba, "true"_ba});

@@ -448,10 +448,9 @@ QtSocketStream::QtSocketStream(QTcpSocket *socket, bool encryptedIsConnected, QO
     connect(socket, &QTcpSocket::bytesWritten, this, &SocketStream::bytesWritten);
     connect(socket, &QTcpSocket::disconnected, this, &SocketStream::disconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        // The peer's orderly close is the end of the stream, not a failure to report twice.
-        if (error != QAbstractSocket::RemoteHostClosedError)
-            Q_EMIT errorOccurred();
-        else if (!m_encrypted)
+        // The peer's orderly close of an established stream is its end (disconnected()), not
+        // a failure to report twice; before the handshake is done it is a failure.
+        if (error != QAbstractSocket::RemoteHostClosedError || !m_encrypted)
             Q_EMIT errorOccurred();
     });
 }

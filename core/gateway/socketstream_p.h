@@ -19,7 +19,6 @@
 
 class QSocketNotifier;
 class QTcpSocket;
-class QHostInfo;
 
 namespace Conflux::Http::Internal {
 
@@ -136,7 +135,7 @@ private:
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;
     QString m_errorString;
-    // Connecting: the addresses still to try, and the name for messages.
+    // Connecting: the addresses still to try, the port, the pending host-name lookup.
     QList<QHostAddress> m_candidates;
     quint16 m_connectPort = 0;
     int m_lookupId = -1;

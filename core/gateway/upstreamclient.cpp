@@ -5,7 +5,6 @@
 
 #include <QCoreApplication>
 #include <QSslSocket>
-#include <QTcpSocket>
 #include <QTimer>
 
 #include <algorithm>
