@@ -1,5 +1,7 @@
 #include "gatewayserver.h"
 
+#include "base/epolleventdispatcher.h"
+
 #include <QTcpServer>
 #include <QThread>
 
@@ -69,6 +71,10 @@ Result<void> GatewayServer::listen(const GatewayServerOptions &options)
         loop->thread.setObjectName(u"gateway-%1"_s.arg(i));
         loop->home = new QObject;
         loop->home->moveToThread(&loop->thread);
+#ifdef Q_OS_LINUX
+        if (options.epoll)
+            loop->thread.setEventDispatcher(new EpollEventDispatcher);
+#endif
         loop->thread.start();
         Result<void> listening;
         Loop *raw = loop.get();

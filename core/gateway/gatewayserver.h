@@ -22,6 +22,9 @@ struct GatewayServerOptions
     int threads = 0;                   // event loops; 0: one per core (QThread::idealThreadCount)
     Http::HttpServerOptions http;      // per event loop (maxConnections is divided among them)
     std::optional<QSslConfiguration> tls;
+    // The loops run on EpollEventDispatcher (Linux), whose wait does not grow with the
+    // number of open sockets; false keeps Qt's own dispatcher (for comparison).
+    bool epoll = true;
 };
 
 // The gateway's listener: one event loop per core, each with its own HttpServer and Proxy,

@@ -164,6 +164,8 @@ Result<void> Node::start(const NodeOptions &options)
         listen.address = options.gatewayAddress;
         listen.port = options.gatewayPort;
         listen.threads = options.gatewayThreads;
+        // CONFLUX_EVENT_LOOP=qt runs the gateway's loops on Qt's own dispatcher (to compare).
+        listen.epoll = qgetenv("CONFLUX_EVENT_LOOP") != "qt";
         listen.http.maxConnections = options.gatewayMaxConnections;
         listen.http.accessLog = false; // the proxy's observer writes a richer line
         if (!options.gatewayTlsCertificateFile.isEmpty() || !options.gatewayTlsPrivateKeyFile.isEmpty()) {
