@@ -58,7 +58,8 @@ struct UpstreamResponse
 
 struct UpstreamClientOptions
 {
-    int maxIdlePerHost = 256;          // idle keep-alive connections kept per scheme+host+port
+    int maxIdlePerHost = 1024;         // idle keep-alive connections kept per scheme+host+port (as
+                                       // many as may be open: a burst does not close and reopen)
     int maxConnectionsPerHost = 1024;  // open connections per scheme+host+port; more requests wait
     qint64 idleTimeoutMs = 60000;      // an idle connection is closed after this long
     qint64 maxResponseBytes = 64 * 1024 * 1024; // the largest response body accepted
