@@ -1,6 +1,6 @@
 #pragma once
 
-#include "circuitbreaker.h"
+#include "base/circuitbreaker.h"
 
 #include <QList>
 #include <QUrl>

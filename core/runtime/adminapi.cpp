@@ -3,7 +3,7 @@
 #include "base/version.h"
 #include "brokerapi.h"
 #include "gatewayapi.h"
-#include "metrics.h"
+#include "base/metrics.h"
 #include "model/documentkind.h"
 #include "processinfo.h"
 #include "projectdeployment.h"

@@ -9,11 +9,14 @@ namespace Conflux::Store {
 class StateStore;
 }
 
+namespace Conflux {
+class MetricsRegistry;
+}
+
 namespace Conflux::Runtime {
 
 class BrokerApi;
 class GatewayApi;
-class MetricsRegistry;
 class ProjectDeployment;
 
 // The admin API of a node (see README "Admin API"). Stateless apart from what it is given;

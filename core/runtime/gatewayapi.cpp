@@ -33,14 +33,14 @@ QJsonObject publicRecord(const Security::ApiKeyRecord &record)
     return object;
 }
 
-const char *breakerStateName(Gateway::CircuitBreaker::State state)
+const char *breakerStateName(CircuitBreaker::State state)
 {
     switch (state) {
-    case Gateway::CircuitBreaker::State::Closed:
+    case CircuitBreaker::State::Closed:
         return "closed";
-    case Gateway::CircuitBreaker::State::Open:
+    case CircuitBreaker::State::Open:
         return "open";
-    case Gateway::CircuitBreaker::State::HalfOpen:
+    case CircuitBreaker::State::HalfOpen:
         return "half_open";
     }
     return "closed";
@@ -286,8 +286,8 @@ void GatewayApi::updateMetrics()
         if (!routes[i].pool.circuitBreaker)
             continue;
         for (const Gateway::UpstreamPool::TargetState &t : runtime->pool(int(i)).state(now)) {
-            const double value = t.breaker == Gateway::CircuitBreaker::State::Open       ? 2.0
-                                 : t.breaker == Gateway::CircuitBreaker::State::HalfOpen ? 1.0
+            const double value = t.breaker == CircuitBreaker::State::Open       ? 2.0
+                                 : t.breaker == CircuitBreaker::State::HalfOpen ? 1.0
                                                                                          : 0.0;
             family.set({routes[i].id, t.url.toString()}, value);
         }

@@ -3,7 +3,7 @@
 #include "base/result.h"
 #include "gateway/httprequest.h"
 #include "gateway/httpresponse.h"
-#include "metrics.h"
+#include "base/metrics.h"
 
 #include <QString>
 

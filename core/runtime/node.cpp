@@ -16,7 +16,7 @@
 #include "security/apikeys.h"
 #include "security/clientcertificates.h"
 #include "security/passwordhash.h"
-#include "metrics.h"
+#include "base/metrics.h"
 #include "model/projectloader.h"
 #include "projectdeployment.h"
 #include "security/secrets.h"

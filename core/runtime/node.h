@@ -37,12 +37,15 @@ namespace Conflux::Store {
 class StateStore;
 }
 
+namespace Conflux {
+class MetricsRegistry;
+}
+
 namespace Conflux::Runtime {
 
 class AdminApi;
 class BrokerApi;
 class GatewayApi;
-class MetricsRegistry;
 class ProjectDeployment;
 
 struct NodeOptions

@@ -1,6 +1,6 @@
 #include "processinfo.h"
 
-#include "metrics.h"
+#include "base/metrics.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,8 +1,11 @@
 #pragma once
 
+namespace Conflux {
+class MetricsRegistry;
+}
+
 namespace Conflux::Runtime {
 
-class MetricsRegistry;
 
 // Refreshes the standard process_* metrics (resident memory, CPU seconds, open file
 // descriptors) from /proc on Linux; elsewhere it does nothing.

@@ -1,6 +1,6 @@
 // The circuit breaker's states and the upstream pool's choices, on an injected clock.
 
-#include "gateway/circuitbreaker.h"
+#include "base/circuitbreaker.h"
 #include "gateway/upstreampool.h"
 
 #include <QHash>
@@ -9,6 +9,7 @@
 #include <atomic>
 #include <thread>
 
+using namespace Conflux;
 using namespace Conflux::Gateway;
 using namespace Qt::StringLiterals;
 

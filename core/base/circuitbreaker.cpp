@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace Conflux::Gateway {
+namespace Conflux {
 
 namespace {
 
@@ -124,4 +124,4 @@ quint64 CircuitBreaker::timesOpened() const
     return m_timesOpened;
 }
 
-} // namespace Conflux::Gateway
+} // namespace Conflux

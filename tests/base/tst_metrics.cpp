@@ -1,9 +1,9 @@
-#include "runtime/metrics.h"
+#include "base/metrics.h"
 
 #include <QTest>
 #include <QThread>
 
-using namespace Conflux::Runtime;
+using namespace Conflux;
 using namespace Qt::StringLiterals;
 
 class tst_Metrics : public QObject

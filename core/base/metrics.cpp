@@ -6,7 +6,7 @@
 
 using namespace Qt::StringLiterals;
 
-namespace Conflux::Runtime {
+namespace Conflux {
 namespace {
 
 QByteArray number(double value)
@@ -196,4 +196,4 @@ QByteArray MetricsRegistry::render() const
     return out;
 }
 
-} // namespace Conflux::Runtime
+} // namespace Conflux

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-namespace Conflux::Runtime {
+namespace Conflux {
 
 // Prometheus metrics of a node, exposed on GET /metrics in the text format 0.0.4.
 //
@@ -69,4 +69,4 @@ private:
     QMap<QString, std::shared_ptr<Family>> m_families;
 };
 
-} // namespace Conflux::Runtime
+} // namespace Conflux

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-namespace Conflux::Gateway {
+namespace Conflux {
 
 // The settings of a route's circuit breaker, as in the project's route documents.
 struct CircuitBreakerSettings
@@ -73,4 +73,4 @@ private:
     quint64 m_timesOpened = 0;
 };
 
-} // namespace Conflux::Gateway
+} // namespace Conflux
