@@ -14,6 +14,13 @@
 #include <memory>
 #include <vector>
 
+namespace Conflux {
+class MetricsRegistry;
+}
+namespace Conflux::Security {
+class SecretResolver;
+}
+
 // The connector interface: what every protocol connector (REST, SOAP, OData, GraphQL, SQL,
 // files, queues) offers to sync jobs, workflows, the request tester and the designers.
 //
@@ -46,6 +53,20 @@ public:
 
 private:
     std::atomic<bool> m_cancelled{false};
+};
+
+// What a connector gets from the process that creates it.
+struct ConnectorContext
+{
+    // Resolves the secret references of the endpoint (ClientAuthentication::secret and
+    // {"secret": name} values in `configuration`); values it returns never reach a log line.
+    // Null: an endpoint that names a secret fails with "secret_unavailable".
+    std::shared_ptr<const Security::SecretResolver> secrets;
+    // Where connector metrics go (connector_requests_total and the protocol's own); may be null.
+    MetricsRegistry *metrics = nullptr;
+    // Relative file paths in an endpoint (a files connector's folder, an SQLite database)
+    // resolve against this folder: the project's folder. Empty: the current directory.
+    QString baseDirectory;
 };
 
 struct ConnectionTest
