@@ -312,6 +312,8 @@ struct HttpClient::Private
     QNetworkAccessManager *nam = nullptr; // lives on the network thread
     std::shared_ptr<CircuitBreaker> breaker;
     std::optional<QString> secret;        // the resolved authentication secret
+    std::shared_ptr<HttpAuthenticator> authenticator;
+    HttpClient *q = nullptr;
 
     Result<HttpResponse> attempt(const HttpRequest &request, const CancelToken *cancel, bool *sent);
     Result<HttpResponse> sendWithRetries(HttpRequest request, const CancelToken *cancel);
@@ -328,6 +330,7 @@ HttpClient::HttpClient(HttpClientOptions options, ClientAuthentication authentic
     d->options = std::move(options);
     d->auth = std::move(authentication);
     d->context = std::move(context);
+    d->q = this;
     const QString breakerKey = d->options.endpointId.isEmpty()
         ? u"anonymous:%1"_s.arg(quintptr(this), 0, 16)
         : d->options.endpointId;
@@ -348,6 +351,11 @@ HttpClient::~HttpClient()
 void HttpClient::setDefaultHeaders(HttpHeaders headers)
 {
     d->defaultHeaders = std::move(headers);
+}
+
+void HttpClient::setAuthenticator(std::shared_ptr<HttpAuthenticator> authenticator)
+{
+    d->authenticator = std::move(authenticator);
 }
 
 const HttpClientOptions &HttpClient::options() const
@@ -469,8 +477,9 @@ Result<HttpResponse> HttpClient::Private::sendWithRetries(HttpRequest request, c
               result ? double(result->elapsedMs) / 1000.0 : 0.0);
 
         // A refused OAuth2 token: fetch a new one once, without counting an attempt.
-        if (result && result->status == 401 && request.authenticate && !refreshedToken
-            && auth.type == ClientAuthentication::Type::OAuth2ClientCredentials) {
+        const bool refreshable = authenticator ? authenticator->canRefresh()
+                                               : auth.type == ClientAuthentication::Type::OAuth2ClientCredentials;
+        if (result && result->status == 401 && request.authenticate && !refreshedToken && refreshable) {
             refreshedToken = true;
             request = original;
             if (Result<void> authed = authenticate(request, cancel, true); !authed)
@@ -676,6 +685,8 @@ Result<HttpResponse> HttpClient::Private::attempt(const HttpRequest &request, co
 Result<void> HttpClient::Private::authenticate(HttpRequest &request, const CancelToken *cancel, bool forceRefresh)
 {
     using Type = ClientAuthentication::Type;
+    if (authenticator)
+        return authenticator->apply(*q, request, cancel, forceRefresh);
     if (auth.type == Type::None)
         return {};
     if (auth.type != Type::OAuth2ClientCredentials && !secret) {
@@ -720,45 +731,67 @@ Result<void> HttpClient::Private::authenticate(HttpRequest &request, const Cance
     return {};
 }
 
+Result<QByteArray> cachedAccessToken(const QString &key, bool forceRefresh,
+                                     const std::function<Result<AccessToken>()> &fetch)
+{
+    std::shared_ptr<SharedState::Token> token = SharedState::instance().token(key);
+    std::lock_guard fetching(token->fetching);
+    if (!forceRefresh && !token->value.isEmpty() && monotonicMs() < token->expiresAtMs)
+        return token->value;
+    Result<AccessToken> fresh = fetch();
+    if (!fresh)
+        return fresh.error();
+    const qint64 lifetimeMs = std::max<qint64>(1000, fresh->lifetimeMs);
+    token->value = fresh->value;
+    Log::addSecretValue(QString::fromUtf8(fresh->value));
+    // Refresh a minute before it expires, or at half its life for short-lived tokens.
+    token->expiresAtMs = monotonicMs() + std::max(lifetimeMs / 2, lifetimeMs - 60'000);
+    return token->value;
+}
+
 Result<QByteArray> HttpClient::Private::accessToken(const CancelToken *cancel, bool forceRefresh)
 {
     const QString key = auth.tokenUrl.toString() + u'\n' + auth.clientId + u'\n' + auth.scopes.join(u' ')
         + u'\n' + auth.audience;
-    std::shared_ptr<SharedState::Token> token = SharedState::instance().token(key);
-    std::lock_guard fetching(token->fetching);
-    // Refresh a minute before it expires (or at half its life, for short-lived tokens).
-    if (!forceRefresh && !token->value.isEmpty() && monotonicMs() < token->expiresAtMs)
-        return token->value;
-
-    if (!secret) {
-        if (!context.secrets) {
-            return makeError("secret_unavailable",
-                             Tr::tr("Endpoint %1 needs the secret \"%2\", but no secret store is configured")
-                                 .arg(options.endpointId, auth.secret));
+    return cachedAccessToken(key, forceRefresh, [&]() -> Result<AccessToken> {
+        if (!secret) {
+            if (!context.secrets) {
+                return makeError("secret_unavailable",
+                                 Tr::tr("Endpoint %1 needs the secret \"%2\", but no secret store is configured")
+                                     .arg(options.endpointId, auth.secret));
+            }
+            Result<QString> value = context.secrets->resolve(auth.secret);
+            if (!value)
+                return value.error();
+            secret = *value;
         }
-        Result<QString> value = context.secrets->resolve(auth.secret);
-        if (!value)
-            return value.error();
-        secret = *value;
-    }
+        QByteArray body = "grant_type=client_credentials";
+        if (!auth.scopes.isEmpty())
+            body += "&scope=" + QUrl::toPercentEncoding(auth.scopes.join(u' '));
+        if (!auth.audience.isEmpty())
+            body += "&audience=" + QUrl::toPercentEncoding(auth.audience);
+        const QByteArray credentials = QUrl::toPercentEncoding(auth.clientId) + ':' + QUrl::toPercentEncoding(*secret);
+        return requestToken(*q, auth.tokenUrl, body, {{"Authorization", "Basic " + credentials.toBase64()}},
+                            auth.clientId, cancel);
+    });
+}
+
+Result<AccessToken> requestToken(HttpClient &client, const QUrl &tokenUrl, const QByteArray &body,
+                                 const HttpHeaders &headers, const QString &clientId, const CancelToken *cancel,
+                                 const QByteArray &contentType)
+{
     HttpRequest request;
     request.method = "POST";
-    request.url = auth.tokenUrl;
+    request.url = tokenUrl;
     request.authenticate = false;
     request.idempotent = true; // asking for a token twice is harmless
-    const QByteArray credentials = QUrl::toPercentEncoding(auth.clientId) + ':' + QUrl::toPercentEncoding(*secret);
-    request.setHeader("Authorization", "Basic " + credentials.toBase64());
-    request.setHeader("Content-Type", "application/x-www-form-urlencoded");
+    request.headers = headers;
+    request.setHeader("Content-Type", contentType);
     request.setHeader("Accept", "application/json");
-    QByteArray body = "grant_type=client_credentials";
-    if (!auth.scopes.isEmpty())
-        body += "&scope=" + QUrl::toPercentEncoding(auth.scopes.join(u' '));
-    if (!auth.audience.isEmpty())
-        body += "&audience=" + QUrl::toPercentEncoding(auth.audience);
     request.body = body;
 
-    Result<HttpResponse> response = sendWithRetries(request, cancel);
-    const QString where = Tr::tr("the OAuth2 token endpoint %1").arg(displayUrl(auth.tokenUrl));
+    Result<HttpResponse> response = client.send(request, cancel);
+    const QString where = Tr::tr("the OAuth2 token endpoint %1").arg(displayUrl(tokenUrl));
     if (!response)
         return Error{response.error().code, where + u": "_s + response.error().message, {}};
     Result<Data::Value> json = Data::Json::parse(response->body);
@@ -774,26 +807,26 @@ Result<QByteArray> HttpClient::Private::accessToken(const CancelToken *cancel, b
                     reason += u" ("_s + description->toString() + u')';
             }
         }
-        return makeError("authentication_failed", Tr::tr("%1 refused client %2: %3").arg(where, auth.clientId, reason));
+        return makeError("authentication_failed",
+                         clientId.isEmpty() ? Tr::tr("%1 refused the credentials: %2").arg(where, reason)
+                                            : Tr::tr("%1 refused client %2: %3").arg(where, clientId, reason));
     }
     const Data::Value *accessToken = json && json->isObject() ? json->toObject().find(u"access_token") : nullptr;
-    if (!accessToken || !accessToken->isString() || accessToken->toString().isEmpty()) {
-        return makeError("authentication_failed",
-                         Tr::tr("%1 answered without an access_token").arg(where));
-    }
+    if (!accessToken || !accessToken->isString() || accessToken->toString().isEmpty())
+        return makeError("authentication_failed", Tr::tr("%1 answered without an access_token").arg(where));
     const Data::Value *tokenType = json->toObject().find(u"token_type");
     if (tokenType && tokenType->isString() && tokenType->toString().compare(u"bearer", Qt::CaseInsensitive) != 0) {
         return makeError("authentication_failed",
                          Tr::tr("%1 issued a token of type \"%2\"; only Bearer tokens are supported")
                              .arg(where, tokenType->toString()));
     }
-    qint64 lifetimeMs = 3600 * 1000;
+    AccessToken token;
+    token.value = accessToken->toString().toUtf8();
     if (const Data::Value *expiresIn = json->toObject().find(u"expires_in"); expiresIn && expiresIn->isNumber())
-        lifetimeMs = std::max<qint64>(1, qint64(expiresIn->toDouble())) * 1000;
-    token->value = accessToken->toString().toUtf8();
-    Log::addSecretValue(accessToken->toString());
-    token->expiresAtMs = monotonicMs() + std::max(lifetimeMs / 2, lifetimeMs - 60'000);
-    return token->value;
+        token.lifetimeMs = std::max<qint64>(1, qint64(expiresIn->toDouble())) * 1000;
+    else if (expiresIn && expiresIn->isString()) // some servers send it as a string
+        token.lifetimeMs = std::max<qint64>(1, expiresIn->toString().toLongLong()) * 1000;
+    return token;
 }
 
 } // namespace Conflux::Connectors

@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -103,6 +104,44 @@ struct HttpClientOptions
     static Result<HttpClientOptions> fromEndpoint(const EndpointSpec &endpoint);
 };
 
+class HttpClient;
+
+// Adds credentials to each request for schemes beyond the endpoint's ClientAuthentication
+// (the connector catalog's templates, refresh tokens, signed JWT grants). It may call
+// client.send() itself with `authenticate` off (to fetch a token).
+class HttpAuthenticator
+{
+public:
+    virtual ~HttpAuthenticator() = default;
+    // forceRefresh: the server answered 401 to the last credentials; get new ones.
+    virtual Result<void> apply(HttpClient &client, HttpRequest &request, const CancelToken *cancel,
+                               bool forceRefresh) = 0;
+    // Whether a 401 is worth one refresh and one repeat of the call (token schemes).
+    virtual bool canRefresh() const { return false; }
+};
+
+// A token and how long it lives.
+struct AccessToken
+{
+    QByteArray value;
+    qint64 lifetimeMs = 3600 * 1000;
+};
+
+// The process-wide cache of access tokens, by a key naming the token endpoint, client and
+// scopes. `fetch` runs when there is no token, it is about to expire (a minute before, or at
+// half its life), or `forceRefresh` is set; one fetch per key at a time. Fetched tokens are
+// registered with the log redactor.
+Result<QByteArray> cachedAccessToken(const QString &key, bool forceRefresh,
+                                     const std::function<Result<AccessToken>()> &fetch);
+
+// Asks an OAuth2 token endpoint (RFC 6749 §4.4 and the other grants) for an access token:
+// POSTs `body` with `headers`, reads access_token, token_type (Bearer) and expires_in.
+// Errors: "authentication_failed" with the server's error and error_description, or the
+// transport's errors; the message names the token URL and `clientId`, never a secret.
+Result<AccessToken> requestToken(HttpClient &client, const QUrl &tokenUrl, const QByteArray &body,
+                                 const HttpHeaders &headers, const QString &clientId, const CancelToken *cancel,
+                                 const QByteArray &contentType = "application/x-www-form-urlencoded");
+
 class HttpClient
 {
 public:
@@ -116,6 +155,8 @@ public:
     Result<HttpResponse> send(const HttpRequest &request, const CancelToken *cancel = nullptr);
 
     void setDefaultHeaders(HttpHeaders headers);
+    // Replaces the ClientAuthentication given to the constructor.
+    void setAuthenticator(std::shared_ptr<HttpAuthenticator> authenticator);
     const HttpClientOptions &options() const;
     CircuitBreaker::State breakerState() const;
     void clearCookies();

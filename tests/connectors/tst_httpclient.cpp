@@ -417,6 +417,36 @@ private slots:
         QVERIFY(!refused.error().message.contains(u"wrong secret"_s));
     }
 
+    void usesAPluggableAuthenticator()
+    {
+        struct Counting final : HttpAuthenticator
+        {
+            int applied = 0;
+            int refreshed = 0;
+            Result<void> apply(HttpClient &, HttpRequest &request, const CancelToken *, bool forceRefresh) override
+            {
+                ++applied;
+                refreshed += forceRefresh ? 1 : 0;
+                request.setHeader("X-Signature", "sig-" + QByteArray::number(applied));
+                return {};
+            }
+            bool canRefresh() const override { return true; }
+        };
+        TestHttpServer server;
+        server.setHandler([](const Http::HttpRequest &request) {
+            return request.header("X-Signature") == "sig-1" ? Http::HttpResponse(401, "stale")
+                                                            : Http::HttpResponse(200, request.header("X-Signature"));
+        });
+        auto authenticator = std::make_shared<Counting>();
+        HttpClient client(quickOptions(u"custom-auth"_s), {}, {});
+        client.setAuthenticator(authenticator);
+        Result<HttpResponse> response = client.send(get(server.url()));
+        QVERIFY(response);
+        QCOMPARE(response->body, QByteArray("sig-2"));
+        QCOMPARE(authenticator->refreshed, 1);
+        QCOMPARE(server.requestCount(), 2);
+    }
+
     void cancelsAWaitingCall()
     {
         TestHttpServer server;
