@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 build_packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-    qtkeychain-qt6-dev libsqlite3-dev libqt6sql6-sqlite libqt6sql6-psql libssl-dev libgl-dev qt6-qpa-plugins
+    qtkeychain-qt6-dev libyaml-cpp-dev libsqlite3-dev libqt6sql6-sqlite libqt6sql6-psql libssl-dev libgl-dev qt6-qpa-plugins
     librabbitmq-dev
 )
 # The real servers and tools the tests use.
