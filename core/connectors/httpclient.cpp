@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFile>
 #include <QHash>
 #include <QLocale>
 #include <QNetworkAccessManager>
@@ -16,6 +17,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QSslKey>
 #include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
@@ -301,6 +303,50 @@ Result<HttpClientOptions> HttpClientOptions::fromEndpoint(const EndpointSpec &en
     return options;
 }
 
+Result<QSslConfiguration> HttpClientOptions::clientCertificate(const QString &certificateFile, const QString &keyFile,
+                                                               const QByteArray &passPhrase, const QString &caFile)
+{
+    QFile certificateIn(certificateFile);
+    if (!certificateIn.open(QIODevice::ReadOnly)) {
+        return makeError("tls_certificate_invalid",
+                         Tr::tr("Cannot read the client certificate %1: %2").arg(certificateFile, certificateIn.errorString()));
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateIn.readAll(), QSsl::Pem);
+    if (chain.isEmpty() || chain.constFirst().isNull()) {
+        return makeError("tls_certificate_invalid",
+                         Tr::tr("%1 holds no PEM certificate").arg(certificateFile));
+    }
+    QFile keyIn(keyFile);
+    if (!keyIn.open(QIODevice::ReadOnly))
+        return makeError("tls_key_invalid", Tr::tr("Cannot read the private key %1: %2").arg(keyFile, keyIn.errorString()));
+    const QByteArray pem = keyIn.readAll();
+    QSslKey key;
+    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+        key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, passPhrase);
+        if (!key.isNull())
+            break;
+    }
+    if (key.isNull()) {
+        return makeError("tls_key_invalid",
+                         Tr::tr("%1 holds no PEM private key Conflux can read (RSA, EC or DSA; a wrong pass "
+                                "phrase looks the same)")
+                             .arg(keyFile));
+    }
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(chain);
+    tls.setPrivateKey(key);
+    if (!caFile.isEmpty()) {
+        QFile caIn(caFile);
+        if (!caIn.open(QIODevice::ReadOnly))
+            return makeError("tls_certificate_invalid", Tr::tr("Cannot read the CA file %1: %2").arg(caFile, caIn.errorString()));
+        const QList<QSslCertificate> cas = QSslCertificate::fromData(caIn.readAll(), QSsl::Pem);
+        if (cas.isEmpty())
+            return makeError("tls_certificate_invalid", Tr::tr("%1 holds no PEM certificate").arg(caFile));
+        tls.addCaCertificates(cas);
+    }
+    return tls;
+}
+
 // ---- HttpClient --------------------------------------------------------------------------
 
 struct HttpClient::Private
@@ -466,7 +512,9 @@ Result<HttpResponse> HttpClient::Private::sendWithRetries(HttpRequest request, c
         }
         bool sent = false;
         Result<HttpResponse> result = attempt(request, cancel, &sent);
-        const bool failed = !result || result->status >= 500;
+        const bool serverFailed = result
+            && (request.isServerFailure ? request.isServerFailure(*result) : result->status >= 500);
+        const bool failed = !result || serverFailed;
         if (!result && result.error().code == u"cancelled") {
             breaker->record(permit, true, monotonicMs()); // not the server's fault
             return result;
@@ -493,7 +541,7 @@ Result<HttpResponse> HttpClient::Private::sendWithRetries(HttpRequest request, c
         if (!result) {
             const QString &code = result.error().code;
             retry = (code == u"connection_failed" && (idempotent || !sent)) || (code == u"timeout" && idempotent);
-        } else if (isRetryableStatus(result->status)) {
+        } else if (isRetryableStatus(result->status) && (result->status < 500 || serverFailed)) {
             const bool serverDidNotAct = result->status == 429 || result->status == 503;
             retry = idempotent || serverDidNotAct;
             delay = parseRetryAfter(result->header("Retry-After"));
@@ -533,6 +581,8 @@ Result<HttpResponse> HttpClient::Private::attempt(const HttpRequest &request, co
         networkRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::UserVerifiedRedirectPolicy);
         networkRequest.setMaximumRedirectsAllowed(opts.maxRedirects);
         networkRequest.setRawHeader("User-Agent", opts.userAgent);
+        if (!opts.tls.isNull())
+            networkRequest.setSslConfiguration(opts.tls);
         for (const auto &[name, value] : request.headers)
             networkRequest.setRawHeader(name, value);
         QNetworkReply *reply = request.body.isEmpty() && (request.method == "GET" || request.method == "HEAD")

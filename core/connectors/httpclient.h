@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QSslConfiguration>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -50,6 +51,8 @@ namespace Conflux::Connectors {
 
 using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
 
+struct HttpResponse;
+
 struct HttpRequest
 {
     QByteArray method = "GET";
@@ -60,6 +63,10 @@ struct HttpRequest
     std::optional<bool> idempotent;
     // Apply the endpoint's authentication (off for the token request itself and pre-signed URLs).
     bool authenticate = true;
+    // Whether an answer means the server failed (it counts against the circuit breaker and a
+    // retryable status is retried); unset: every 5xx. SOAP services answer application faults
+    // (an unknown customer, a wrong WHERE clause) with 500: those are not the server failing.
+    std::function<bool(const HttpResponse &)> isServerFailure;
 
     // Sets a header, replacing any of that name (case-insensitive).
     void setHeader(const QByteArray &name, const QByteArray &value);
@@ -96,6 +103,16 @@ struct HttpClientOptions
     QStringList redirectHosts;       // other hosts redirects may lead to ("*.example.com")
     CircuitBreakerSettings breaker;
     QByteArray userAgent = "Conflux";
+    // TLS: CA certificates to trust beyond the system's, and a client certificate with its
+    // key (mutual TLS, SAP's X.509 logon). Null: the system defaults.
+    QSslConfiguration tls;
+
+    // The TLS configuration for a client certificate and key from PEM files (the key RSA or
+    // EC, encrypted with `passPhrase` or not) and, optionally, CA certificates to trust.
+    // Errors "tls_certificate_invalid" / "tls_key_invalid" name the file.
+    static Result<QSslConfiguration> clientCertificate(const QString &certificateFile, const QString &keyFile,
+                                                       const QByteArray &passPhrase = {},
+                                                       const QString &caFile = {});
 
     // From an endpoint: timeout_seconds, retry_attempts, and configuration
     // "max_response_bytes", "redirect_hosts", "circuit_breaker" {failure_threshold,

@@ -22,19 +22,24 @@ class TestHttpServer
 public:
     using Handler = std::function<Http::HttpResponse(const Http::HttpRequest &)>;
 
-    TestHttpServer()
+    // With a TLS configuration the server speaks HTTPS (and asks for client certificates when
+    // the configuration says so).
+    explicit TestHttpServer(const QSslConfiguration &tls = {})
     {
         m_thread.setObjectName(QStringLiteral("test-http-server"));
+        m_secure = !tls.isNull();
         m_anchor = new QObject;
         m_anchor->moveToThread(&m_thread);
         m_thread.start();
         QMetaObject::invokeMethod(
             m_anchor,
-            [this] {
+            [this, tls] {
                 m_server = new Http::HttpServer;
                 Http::HttpServerOptions options;
                 options.accessLog = false;
                 m_server->setOptions(options);
+                if (!tls.isNull())
+                    m_server->setTlsConfiguration(tls);
                 m_server->setHandler([this](const Http::HttpRequest &request) {
                     Handler handler;
                     {
@@ -63,7 +68,11 @@ public:
     quint16 port() const { return m_port; }
     QUrl url(const QString &path = QStringLiteral("/")) const
     {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
+        return QUrl(QStringLiteral("%1://%2:%3%4")
+                        .arg(m_secure ? QStringLiteral("https") : QStringLiteral("http"),
+                             m_secure ? QStringLiteral("localhost") : QStringLiteral("127.0.0.1"))
+                        .arg(m_port)
+                        .arg(path));
     }
 
     void setHandler(Handler handler)
@@ -92,6 +101,7 @@ private:
     QObject *m_anchor = nullptr; // lives on m_thread
     Http::HttpServer *m_server = nullptr;
     bool m_listening = false;
+    bool m_secure = false;
     quint16 m_port = 0;
     mutable QMutex m_mutex;
     Handler m_handler;

@@ -5,6 +5,9 @@
 #include "testhttpserver.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -445,6 +448,101 @@ private slots:
         QCOMPARE(response->body, QByteArray("sig-2"));
         QCOMPARE(authenticator->refreshed, 1);
         QCOMPARE(server.requestCount(), 2);
+    }
+
+    void soapFaultsAreNotServerFailures()
+    {
+        TestHttpServer server;
+        server.setHandler([](const Http::HttpRequest &) {
+            return Http::HttpResponse(500, "<Envelope><Body><Fault><faultstring>No such vendor</faultstring></Fault></Body></Envelope>");
+        });
+        HttpClientOptions options = quickOptions(u"soap-faults"_s, 2);
+        options.breaker.failureThreshold = 2;
+        HttpClient client(options, {}, {});
+        HttpRequest request = get(server.url());
+        request.isServerFailure = [](const HttpResponse &response) { return !response.body.contains("<Fault>"); };
+        for (int i = 0; i < 3; ++i) {
+            Result<HttpResponse> response = client.send(request);
+            QVERIFY(response);
+            QCOMPARE(response->status, 500);
+            QCOMPARE(response->attempts, 1); // an application fault is not retried
+        }
+        QCOMPARE(server.requestCount(), 3);
+        QCOMPARE(client.breakerState(), CircuitBreaker::State::Closed);
+    }
+
+    void presentsAClientCertificate()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto openssl = [&](const QStringList &arguments) {
+            QProcess process;
+            process.setWorkingDirectory(dir.path());
+            process.start(u"openssl"_s, arguments);
+            process.waitForFinished(30'000);
+            return process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0
+                ? QString()
+                : u"openssl "_s + arguments.join(u' ') + u": "_s + QString::fromLocal8Bit(process.readAllStandardError());
+        };
+        const QStringList ec{u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s, u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s};
+        QCOMPARE(openssl(QStringList{u"req"_s, u"-x509"_s} + ec
+                         + QStringList{u"-keyout"_s, u"ca.key"_s, u"-out"_s, u"ca.pem"_s, u"-days"_s, u"2"_s, u"-subj"_s,
+                                       u"/CN=Test CA"_s}),
+                 QString());
+        QCOMPARE(openssl(QStringList{u"req"_s} + ec
+                         + QStringList{u"-keyout"_s, u"client.key"_s, u"-out"_s, u"client.csr"_s, u"-subj"_s,
+                                       u"/CN=CONFLUX_RFC"_s}),
+                 QString());
+        QCOMPARE(openssl({u"x509"_s, u"-req"_s, u"-in"_s, u"client.csr"_s, u"-CA"_s, u"ca.pem"_s, u"-CAkey"_s, u"ca.key"_s,
+                          u"-CAcreateserial"_s, u"-out"_s, u"client.pem"_s, u"-days"_s, u"2"_s}),
+                 QString());
+        QCOMPARE(openssl(QStringList{u"req"_s, u"-x509"_s} + ec
+                         + QStringList{u"-keyout"_s, u"server.key"_s, u"-out"_s, u"server.pem"_s, u"-days"_s, u"2"_s,
+                                       u"-subj"_s, u"/CN=localhost"_s, u"-addext"_s, u"subjectAltName=DNS:localhost"_s}),
+                 QString());
+
+        Result<QSslConfiguration> serverTls = Http::HttpServer::loadTlsConfiguration(dir.filePath(u"server.pem"_s),
+                                                                                    dir.filePath(u"server.key"_s));
+        QVERIFY(serverTls);
+        serverTls->setCaCertificates(QSslCertificate::fromPath(dir.filePath(u"ca.pem"_s)));
+        serverTls->setPeerVerifyMode(QSslSocket::VerifyPeer);
+        TestHttpServer server(*serverTls);
+        QVERIFY(server.isListening());
+        server.setHandler([](const Http::HttpRequest &request) {
+            return Http::HttpResponse(200, request.peerCertificateChain.isEmpty()
+                                               ? QByteArray("anonymous")
+                                               : request.peerCertificateChain.constFirst()
+                                                     .subjectInfo(QSslCertificate::CommonName)
+                                                     .join(u',')
+                                                     .toUtf8());
+        });
+
+        Result<QSslConfiguration> tls = HttpClientOptions::clientCertificate(
+            dir.filePath(u"client.pem"_s), dir.filePath(u"client.key"_s), {}, dir.filePath(u"server.pem"_s));
+        QVERIFY2(tls, qPrintable(tls ? QString() : tls.error().toString()));
+        HttpClientOptions options = quickOptions(u"mtls"_s, 0);
+        options.tls = *tls;
+        HttpClient client(options, {}, {});
+        Result<HttpResponse> response = client.send(get(server.url()));
+        QVERIFY2(response, qPrintable(response ? QString() : response.error().toString()));
+        QCOMPARE(response->body, QByteArray("CONFLUX_RFC"));
+
+        // Without the certificate the server refuses the handshake.
+        HttpClientOptions without = quickOptions(u"mtls-none"_s, 0);
+        QSslConfiguration trustOnly = QSslConfiguration::defaultConfiguration();
+        trustOnly.addCaCertificates(QSslCertificate::fromPath(dir.filePath(u"server.pem"_s)));
+        without.tls = trustOnly;
+        Result<HttpResponse> refused = HttpClient(without, {}, {}).send(get(server.url()));
+        QVERIFY(!refused || refused->status >= 400);
+
+        Result<QSslConfiguration> missing = HttpClientOptions::clientCertificate(dir.filePath(u"nope.pem"_s),
+                                                                                 dir.filePath(u"client.key"_s));
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().code, u"tls_certificate_invalid"_s);
+        Result<QSslConfiguration> badKey = HttpClientOptions::clientCertificate(dir.filePath(u"client.pem"_s),
+                                                                                dir.filePath(u"client.pem"_s));
+        QVERIFY(!badKey);
+        QCOMPARE(badKey.error().code, u"tls_key_invalid"_s);
     }
 
     void cancelsAWaitingCall()
