@@ -176,6 +176,8 @@ void readX509(Reader &in, const Data::Object &auth, SapConnection &connection)
     file(u"key_file", connection.keyFile);
     if (const Data::Value *password = auth.find(u"key_password"))
         connection.keyPasswordSecret = in.secret(password, u"/authentication/key_password"_s);
+    if (auth.find(u"ca_file"))
+        file(u"ca_file", connection.caFile);
 }
 
 void readAuthentication(Reader &in, SapConnection &connection)

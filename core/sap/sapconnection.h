@@ -55,6 +55,7 @@ struct SapConnection
     QString certificateFile;      // X509: PEM client certificate
     QString keyFile;              // X509: PEM private key
     QString keyPasswordSecret;    // X509: secret name of the key's pass phrase, if any
+    QString caFile;               // X509: PEM CA certificates to trust beyond the system's
     int poolSize = 4;             // concurrent calls
     int timeoutSeconds = 30;      // each HTTP exchange; also how long a call waits for the pool
 

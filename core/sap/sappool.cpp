@@ -1,7 +1,10 @@
 #include "sappool.h"
 
+#include "security/secrets.h"
+
 #include "base/metrics.h"
 #include "connectors/httpclient.h"
+#include "security/secrets.h"
 #include "tr_p.h"
 
 #include <QThread>
@@ -38,14 +41,30 @@ SapPool::~SapPool() = default;
 Result<std::shared_ptr<SapPool>> SapPool::create(SapConnection connection, Connectors::ConnectorContext context,
                                                  const SapPoolOptions &options)
 {
-    if (connection.authenticationType == SapAuthentication::X509) {
-        return makeError("sap_unsupported",
-                         Tr::tr("SAP connection %1 uses X509 client certificates, which Conflux's HTTP client "
-                                "cannot present yet; use BASIC or OAUTH2 for now")
-                             .arg(connection.id));
-    }
     std::shared_ptr<SapPool> pool(new SapPool);
     Private &p = *pool->d;
+    if (connection.authenticationType == SapAuthentication::X509) {
+        QByteArray passPhrase;
+        if (!connection.keyPasswordSecret.isEmpty()) {
+            if (!context.secrets) {
+                return makeError("secret_unavailable",
+                                 Tr::tr("SAP connection %1 needs the secret \"%2\", but no secret store is configured")
+                                     .arg(connection.id, connection.keyPasswordSecret));
+            }
+            Result<QString> secret = context.secrets->resolve(connection.keyPasswordSecret);
+            if (!secret)
+                return secret.error();
+            passPhrase = secret->toUtf8();
+        }
+        Result<QSslConfiguration> tls = Connectors::HttpClientOptions::clientCertificate(
+            connection.certificateFile, connection.keyFile, passPhrase, connection.caFile);
+        if (!tls) {
+            Error error = tls.error();
+            error.message = Tr::tr("SAP connection %1: %2").arg(connection.id, error.message);
+            return error;
+        }
+        p.httpOptions.tls = *tls;
+    }
     p.httpOptions.endpointId = u"sap/"_s + connection.id;
     p.httpOptions.timeoutMs = std::max(1, connection.timeoutSeconds) * 1000;
     p.httpOptions.retryAttempts = std::max(0, options.retryAttempts);

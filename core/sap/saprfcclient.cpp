@@ -59,6 +59,11 @@ Result<Data::Value> exchange(SapPool::Lease &lease, const Call &call, QList<SapM
                                         + rfcXmlName(call.function).toUtf8() + '"');
     if (call.idempotent)
         request.idempotent = true;
+    // SAP answers RFC exceptions as SOAP faults with HTTP 500: the caller's error, not the
+    // system failing, so they neither open the circuit breaker nor are retried.
+    request.isServerFailure = [](const Connectors::HttpResponse &answer) {
+        return answer.status >= 500 && !isSoapFault(answer.body);
+    };
 
     Result<Connectors::HttpResponse> response = lease.client().send(request, cancel);
     if (!response) {

@@ -172,10 +172,14 @@ private slots:
         QCOMPARE(connection->authenticationType, SapAuthentication::X509);
         QCOMPARE(connection->certificateFile, u"/etc/conflux/sap.crt"_s);
         QCOMPARE(connection->keyPasswordSecret, u"sap.key"_s);
-        // Conflux's HttpClient cannot present a client certificate yet: a clear refusal
+        // The key's pass phrase comes from the secret store: without one the pool cannot start.
         Result<std::shared_ptr<SapPool>> pool = SapPool::create(*connection, {});
-        VERIFY_ERROR(pool, "sap_unsupported");
-        QVERIFY(pool.error().message.contains(u"X509"_s));
+        VERIFY_ERROR(pool, "secret_unavailable");
+        // Certificate files that are not there: an error naming the file.
+        connection->keyPasswordSecret.clear();
+        pool = SapPool::create(*connection, {});
+        VERIFY_ERROR(pool, "tls_certificate_invalid");
+        QVERIFY(pool.error().message.contains(u"/etc/conflux/sap.crt"_s));
     }
 
     void reportsConnectionProblemsByPointer_data()
