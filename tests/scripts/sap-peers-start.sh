@@ -1,9 +1,10 @@
 #!/bin/bash
-# Starts the SAP test peers for integration tests (CTest fixture "sap_peers"), both on free
-# ports of 127.0.0.1, described in tests/peers/README.md:
+# Starts the connector test peers for integration tests (CTest fixture "sap_peers"), each on a
+# free port of 127.0.0.1, described in tests/peers/README.md:
 #   - an SAP CAP service (tests/peers/cap) as OData v4 and OData v2, with HTTP Basic logon
 #     and SAP Gateway's CSRF protection;
-#   - an SAP SOAP RFC service, IDoc-XML inbound and /test/idocs (tests/peers/soaprfc).
+#   - an SAP SOAP RFC service, IDoc-XML inbound and /test/idocs (tests/peers/soaprfc);
+#   - a GraphQL server (tests/peers/graphql) and a SOAP 1.1/1.2 order service (tests/peers/soapsvc).
 #
 #   sap-peers-start.sh ENV_FILE
 #
@@ -14,7 +15,8 @@
 # the vendor, and writes ENV_FILE as KEY=value lines:
 #   CAP_ODATA_V4_URL CAP_ODATA_V2_URL CAP_USER CAP_PASSWORD
 #   SOAP_RFC_URL SOAP_WSDL_URL IDOC_URL IDOC_TEST_URL SAP_USER SAP_PASSWORD SAP_CLIENT
-#   CONFLUX_SAP_CAP_PID CONFLUX_SAP_SOAP_PID CONFLUX_SAP_PEERS_DIR
+#   GRAPHQL_BASE_URL GRAPHQL_TOKEN SOAPSVC_BASE_URL
+#   CONFLUX_SAP_CAP_PID CONFLUX_SAP_SOAP_PID CONFLUX_GRAPHQL_PID CONFLUX_SOAPSVC_PID CONFLUX_SAP_PEERS_DIR
 # sap-peers-stop.sh ENV_FILE stops them by PID. Node.js (>= 20.19) and npm are required (as
 # root the script installs Debian's nodejs and npm when they are missing); a peer that does
 # not come up is an error with its log, never a skip.
@@ -55,6 +57,12 @@ fi
 rm -rf "$dir/peers"
 mkdir -p "$dir/peers"
 cp -r "$tests_dir/peers/cap" "$tests_dir/peers/soaprfc" "$dir/peers/"
+# Further peers (a GraphQL server, a SOAP 1.1/1.2 order service): each a server.js that
+# listens on $PORT of 127.0.0.1 and answers GET /ready with 200 once it serves.
+extra_peers=(graphql soapsvc)
+for peer in "${extra_peers[@]}"; do
+    cp -r "$tests_dir/peers/$peer" "$dir/peers/"
+done
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
@@ -78,6 +86,17 @@ cap_pid=$!
 PORT=$soap_port SAP_USER=$sap_user SAP_PASSWORD=$sap_password SAP_CLIENT=$sap_client \
     nohup node "$dir/peers/soaprfc/server.js" > "$dir/soaprfc.log" 2>&1 &
 soap_pid=$!
+declare -A extra_port extra_pid
+graphql_token=$(random_secret)
+taken="$cap_port $soap_port"
+for peer in "${extra_peers[@]}"; do
+    p=$(free_port)
+    while [[ " $taken " == *" $p "* ]]; do p=$(free_port); done
+    taken="$taken $p"
+    extra_port[$peer]=$p
+    PORT=$p GRAPHQL_TOKEN=$graphql_token nohup node "$dir/peers/$peer/server.js" > "$dir/$peer.log" 2>&1 &
+    extra_pid[$peer]=$!
+done
 
 cap_base="http://127.0.0.1:$cap_port"
 soap_base="http://127.0.0.1:$soap_port"
@@ -100,6 +119,11 @@ fail() {
     cat "$dir/cap.log" >&2 || true
     echo "---- SOAP RFC peer log ($dir/soaprfc.log):" >&2
     cat "$dir/soaprfc.log" >&2 || true
+    for peer in "${extra_peers[@]}"; do
+        echo "---- $peer peer log ($dir/$peer.log):" >&2
+        cat "$dir/$peer.log" >&2 || true
+        kill "${extra_pid[$peer]}" 2>/dev/null || true
+    done
     kill "$cap_pid" "$soap_pid" 2>/dev/null || true
     exit 1
 }
@@ -113,11 +137,15 @@ for _ in $(seq 300); do
         && [ "$(status_of -u "$sap_user:$sap_password" "$wsdl_url")" = 200 ] \
         && vendor_call | grep -q '<NAME>Schulz Stahlhandel GmbH</NAME>'; then
         ready=yes
-        break
+        for peer in "${extra_peers[@]}"; do
+            kill -0 "${extra_pid[$peer]}" 2>/dev/null || fail "the $peer peer exited"
+            [ "$(status_of "http://127.0.0.1:${extra_port[$peer]}/ready")" = 200 ] || ready=""
+        done
+        [ -n "$ready" ] && break
     fi
     sleep 0.2
 done
-[ -n "$ready" ] || fail "the peers did not answer within 60 s (OData v4/v2 \$metadata, WSDL, BAPI_VENDOR_GETDETAIL)"
+[ -n "$ready" ] || fail "the peers did not answer within 60 s (OData v4/v2 \$metadata, WSDL, BAPI_VENDOR_GETDETAIL, /ready of ${extra_peers[*]})"
 
 cat > "$env_file" <<ENV
 CAP_ODATA_V4_URL=$v4_url
@@ -135,6 +163,12 @@ CONFLUX_SAP_CAP_PID=$cap_pid
 CONFLUX_SAP_SOAP_PID=$soap_pid
 CONFLUX_SAP_PEERS_DIR=$dir
 ENV
+for peer in "${extra_peers[@]}"; do
+    key=$(echo "$peer" | tr '[:lower:]' '[:upper:]')
+    echo "${key}_BASE_URL=http://127.0.0.1:${extra_port[$peer]}/" >> "$env_file"
+    echo "CONFLUX_${key}_PID=${extra_pid[$peer]}" >> "$env_file"
+done
+echo "GRAPHQL_TOKEN=$graphql_token" >> "$env_file"
 cds_version=$(node -p "require('$dir/node_modules/@sap/cds/package.json').version")
 soap_version=$(node -p "require('$dir/node_modules/soap/package.json').version")
 echo "sap-peers-start: CAP (@sap/cds $cds_version) at $cap_base (pid $cap_pid)," \

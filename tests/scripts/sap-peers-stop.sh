@@ -11,7 +11,7 @@ running() {
     state=$(sed -n 's/^.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null)
     if [ -n "$state" ]; then [ "$state" != Z ]; else kill -0 "$1" 2>/dev/null; fi
 }
-for key in CONFLUX_SAP_CAP_PID CONFLUX_SAP_SOAP_PID; do
+for key in CONFLUX_SAP_CAP_PID CONFLUX_SAP_SOAP_PID CONFLUX_GRAPHQL_PID CONFLUX_SOAPSVC_PID; do
     pid=$(sed -n "s/^$key=//p" "$env_file")
     if [ -n "$pid" ] && running "$pid"; then
         kill "$pid"
