@@ -1,5 +1,12 @@
 #include "registry.h"
 
+#include "fileconnector.h"
+#include "graphqlconnector.h"
+#include "odataconnector.h"
+#include "restconnector.h"
+#include "soapconnector.h"
+#include "sqlconnector.h"
+
 #include <QCoreApplication>
 
 namespace Conflux::Connectors {
@@ -47,6 +54,19 @@ Result<std::unique_ptr<Connector>> ConnectorRegistry::create(const Data::Value &
     if (!endpoint)
         return endpoint.error();
     return create(*endpoint, context);
+}
+
+void registerBuiltinConnectors(ConnectorRegistry &registry, const ConnectorCatalog *catalog)
+{
+    registry.add(Protocol::Rest, [catalog](const EndpointSpec &endpoint, const ConnectorContext &context) {
+        return createRestConnector(endpoint, context, catalog);
+    });
+    registry.add(Protocol::Soap, createSoapConnector);
+    registry.add(Protocol::ODataV2, createODataConnector);
+    registry.add(Protocol::ODataV4, createODataConnector);
+    registry.add(Protocol::GraphQL, createGraphQLConnector);
+    registry.add(Protocol::Sql, createSqlConnector);
+    registry.add(Protocol::Files, createFileConnector);
 }
 
 } // namespace Conflux::Connectors
