@@ -88,6 +88,11 @@ const SapConnection &SapPool::connection() const
     return d->connection;
 }
 
+const Connectors::ConnectorContext &SapPool::context() const
+{
+    return d->context;
+}
+
 int SapPool::size() const
 {
     return int(d->busy.size());

@@ -78,6 +78,8 @@ public:
     Result<Lease> acquire(const Connectors::CancelToken *cancel = nullptr);
 
     const SapConnection &connection() const;
+    // The secrets and metrics the pool was created with (the OData operations use them too).
+    const Connectors::ConnectorContext &context() const;
     int size() const;
     int available() const;
     CircuitBreaker::State breakerState() const;
