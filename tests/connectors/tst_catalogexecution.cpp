@@ -14,6 +14,8 @@
 #include "security/jwtsign.h"
 #include "security/secrets.h"
 #include "testhttpserver.h"
+#include "testsecrets.h"
+#include "quotedjson.h"
 
 #include <QDir>
 #include <QTest>
@@ -27,45 +29,13 @@
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
+using Conflux::Test::j;
 using Conflux::Tests::TestHttpServer;
 
 namespace {
 
 const QString catalogFolder = QStringLiteral(CONFLUX_SOURCE_DIR "/resources/connectors");
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values) : m_values(std::move(values)) {}
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
-
-// JSON with single quotes for double quotes; \' is a quote.
-Data::Value j(const QString &source)
-{
-    QString text;
-    for (qsizetype i = 0; i < source.size(); ++i) {
-        if (source.at(i) == u'\\' && i + 1 < source.size() && source.at(i + 1) == u'\'') {
-            text += u'\'';
-            ++i;
-        } else {
-            text += source.at(i) == u'\'' ? u'"' : source.at(i);
-        }
-    }
-    Result<Data::Value> value = Data::Json::parse(text.toUtf8());
-    if (!value)
-        qFatal("bad test JSON: %s in %s", qPrintable(value.error().message), qPrintable(text));
-    return *value;
-}
 
 Http::HttpResponse json(const QString &text, int status = 200)
 {

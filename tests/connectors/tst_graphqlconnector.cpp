@@ -8,6 +8,7 @@
 #include "security/secrets.h"
 #include "testhttpserver.h"
 #include "testsupport.h"
+#include "testsecrets.h"
 
 #include <QTest>
 #include <atomic>
@@ -16,6 +17,7 @@
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
 using Conflux::Tests::TestHttpServer;
 
 namespace {
@@ -47,25 +49,6 @@ Data::Value bodyOf(const Http::HttpRequest &request)
     Result<Data::Value> body = Data::Json::parse(request.body);
     return body ? *body : Data::Value();
 }
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values)
-        : m_values(std::move(values))
-    {
-    }
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
 
 Data::Value endpointDocument(const TestHttpServer &server, const Data::Value &configuration,
                              const Data::Value &extra = Data::Value())

@@ -7,6 +7,7 @@
 #include "data/json.h"
 #include "security/secrets.h"
 #include "testsupport.h"
+#include "testsecrets.h"
 
 #include <QTest>
 #include <QUuid>
@@ -14,6 +15,7 @@
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
 
 namespace {
 
@@ -27,25 +29,6 @@ Data::Value j(const char *text)
         qFatal("bad test JSON: %s (%s)", text, qPrintable(value.error().message));
     return *value;
 }
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values)
-        : m_values(std::move(values))
-    {
-    }
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
 
 // The customer fields every entity reads.
 #define CUSTOMER_FIELDS                                                                            \

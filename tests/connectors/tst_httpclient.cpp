@@ -3,6 +3,7 @@
 #include "base/metrics.h"
 #include "security/secrets.h"
 #include "testhttpserver.h"
+#include "testsecrets.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -16,25 +17,10 @@
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
 using Conflux::Tests::TestHttpServer;
 
 namespace {
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values) : m_values(std::move(values)) { }
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
 
 HttpClientOptions quickOptions(const QString &endpoint, int retries = 3)
 {

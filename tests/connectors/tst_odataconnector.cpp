@@ -9,6 +9,7 @@
 #include "security/secrets.h"
 #include "testhttpserver.h"
 #include "testsupport.h"
+#include "testsecrets.h"
 
 #include <QTest>
 #include <QUrlQuery>
@@ -19,6 +20,7 @@
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
 using Conflux::Tests::TestHttpServer;
 
 namespace {
@@ -83,22 +85,6 @@ const QByteArray metadataV2 =
     "<Association Name=\"Order_Items\"><End Role=\"Order\" Type=\"Test.Order\" Multiplicity=\"1\"/>"
     "<End Role=\"Items\" Type=\"Test.Item\" Multiplicity=\"*\"/></Association>"
     "</Schema></edmx:DataServices></edmx:Edmx>";
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values) : m_values(std::move(values)) { }
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
 
 int endpointCounter = 0;
 

@@ -9,6 +9,7 @@
 #include "data/json.h"
 #include "security/secrets.h"
 #include "testsupport.h"
+#include "testsecrets.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -20,24 +21,9 @@
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
 
 namespace {
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values) : m_values(std::move(values)) { }
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
 
 QString text(const Data::Value &value)
 {

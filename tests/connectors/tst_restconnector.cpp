@@ -11,6 +11,8 @@
 #include "security/jwtsign.h"
 #include "security/secrets.h"
 #include "testhttpserver.h"
+#include "testsecrets.h"
+#include "quotedjson.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -28,43 +30,11 @@
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
+using Conflux::Test::j;
 using Conflux::Tests::TestHttpServer;
 
 namespace {
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values) : m_values(std::move(values)) {}
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
-
-// JSON written with single quotes (this file has no raw string literals: moc); \' is a quote.
-Data::Value j(const QString &source)
-{
-    QString text;
-    for (qsizetype i = 0; i < source.size(); ++i) {
-        if (source.at(i) == u'\\' && i + 1 < source.size() && source.at(i + 1) == u'\'') {
-            text += u'\'';
-            ++i;
-        } else {
-            text += source.at(i) == u'\'' ? u'"' : source.at(i);
-        }
-    }
-    Result<Data::Value> value = Data::Json::parse(text.toUtf8());
-    if (!value)
-        qFatal("bad test JSON: %s in %s", qPrintable(value.error().message), qPrintable(text));
-    return *value;
-}
 
 QByteArray jb(const QString &text)
 {

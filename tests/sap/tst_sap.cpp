@@ -15,6 +15,7 @@
 #include "sapjson.h"
 #include "security/secrets.h"
 #include "testsupport.h"
+#include "testsecrets.h"
 
 #include <QFile>
 #include <QTest>
@@ -22,27 +23,12 @@
 using namespace Conflux;
 using namespace Conflux::Sap;
 using namespace Qt::StringLiterals;
+using Conflux::Test::MapSecrets;
 using Conflux::Tests::TestHttpServer;
 namespace Fixtures = Conflux::Tests::SapFixtures;
 namespace Text = Conflux::Tests::SapJson;
 
 namespace {
-
-class MapSecrets final : public Security::SecretResolver
-{
-public:
-    explicit MapSecrets(QHash<QString, QString> values) : m_values(std::move(values)) { }
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!m_values.contains(name))
-            return makeError("secret_not_found", u"no secret "_s + name);
-        return m_values.value(name);
-    }
-    QString describe() const override { return u"test secrets"_s; }
-
-private:
-    QHash<QString, QString> m_values;
-};
 
 const QString kPassword = u"s3cret-Pa55"_s;
 
