@@ -2,6 +2,7 @@
 
 #include "bundlecommand.h"
 #include "data/json.h"
+#include "endpointcommand.h"
 #include "formatcommand.h"
 #include "jsonatacommand.h"
 #include "mapcommand.h"
@@ -33,6 +34,7 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<HashPasswordCommand>());
         list.push_back(std::make_unique<JsonataCommand>());
         list.push_back(std::make_unique<MapCommand>());
+        list.push_back(std::make_unique<EndpointCommand>());
         return list;
     }();
     return commands;

@@ -40,6 +40,8 @@ enum class Capability : quint16 {
     Upsert = 0x0020,          // insert or update by key fields
     Delete = 0x0040,
     Transactions = 0x0080,    // a write() batch commits or rolls back as a whole
+    ConsumingRead = 0x0100,   // read() takes what it reads away (queue messages acknowledged,
+                              // files moved or deleted): a preview must not call it casually
 };
 Q_DECLARE_FLAGS(Capabilities, Capability)
 Q_DECLARE_OPERATORS_FOR_FLAGS(Capabilities)

@@ -3,11 +3,16 @@
 #include "fileconnector.h"
 #include "graphqlconnector.h"
 #include "odataconnector.h"
+#include "restapi.h"
 #include "restconnector.h"
 #include "soapconnector.h"
 #include "sqlconnector.h"
 
 #include <QCoreApplication>
+
+#include <mutex>
+
+using namespace Qt::StringLiterals;
 
 namespace Conflux::Connectors {
 
@@ -54,6 +59,37 @@ Result<std::unique_ptr<Connector>> ConnectorRegistry::create(const Data::Value &
     if (!endpoint)
         return endpoint.error();
     return create(*endpoint, context);
+}
+
+Result<std::shared_ptr<const ConnectorCatalog>> builtinCatalog()
+{
+    static std::once_flag once;
+    static Result<std::shared_ptr<const ConnectorCatalog>> loaded = makeError("invalid_catalog", QString());
+    std::call_once(once, [] {
+        Result<ConnectorCatalog> catalog = ConnectorCatalog::load(u":/conflux/connectors"_s);
+        if (catalog)
+            loaded = std::shared_ptr<const ConnectorCatalog>(std::make_shared<ConnectorCatalog>(std::move(*catalog)));
+        else
+            loaded = catalog.error();
+    });
+    return loaded;
+}
+
+QStringList capabilityNames(Capabilities capabilities)
+{
+    static constexpr std::pair<Capability, const char *> names[] = {
+        {Capability::TestConnection, "test_connection"}, {Capability::DiscoverSchema, "discover_schema"},
+        {Capability::Read, "read"},                       {Capability::IncrementalRead, "incremental_read"},
+        {Capability::Insert, "insert"},                   {Capability::Upsert, "upsert"},
+        {Capability::Delete, "delete"},                   {Capability::Transactions, "transactions"},
+        {Capability::ConsumingRead, "consuming_read"},
+    };
+    QStringList out;
+    for (const auto &[flag, name] : names) {
+        if (capabilities.testFlag(flag))
+            out.append(QString::fromLatin1(name));
+    }
+    return out;
 }
 
 void registerBuiltinConnectors(ConnectorRegistry &registry, const ConnectorCatalog *catalog)

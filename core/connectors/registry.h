@@ -44,6 +44,15 @@ private:
     QHash<int, ConnectorFactory> m_factories;
 };
 
+// The connector catalog built into the binary (resources/connectors, as the resource
+// :/conflux/connectors). Loaded once; errors "invalid_catalog" (a build with a broken definition).
+Result<std::shared_ptr<const ConnectorCatalog>> builtinCatalog();
+
+// Capability names as documents and the admin API show them: "test_connection",
+// "discover_schema", "read", "incremental_read", "insert", "upsert", "delete",
+// "transactions", "consuming_read".
+QStringList capabilityNames(Capabilities capabilities);
+
 // Registers this module's connectors. `catalog` (may be null) serves REST endpoints that name
 // a connector catalog definition; it must outlive the registry.
 void registerBuiltinConnectors(ConnectorRegistry &registry, const ConnectorCatalog *catalog = nullptr);

@@ -2,6 +2,7 @@
 
 #include "base/version.h"
 #include "brokerapi.h"
+#include "endpointapi.h"
 #include "gatewayapi.h"
 #include "base/metrics.h"
 #include "model/documentkind.h"
@@ -99,13 +100,47 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
     timer.start();
     QString routeLabel = u"other"_s;
     HttpResponse response = route(request, routeLabel);
-    const QString code = QString::number(response.status());
+    record(routeLabel, response.status(), timer.nsecsElapsed());
+    return response;
+}
+
+void AdminApi::handleAsync(const HttpRequest &request, Http::HttpResponder responder)
+{
+    if (!m_endpoints || !EndpointApi::handles(request.path)) {
+        responder.send(handle(request));
+        return;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const std::optional<QString> actor = authenticate(request);
+    if (!actor) {
+        record(u"other"_s, 401, timer.nsecsElapsed());
+        responder.send(unauthorized());
+        return;
+    }
+    // The metrics registry is thread-safe; this object outlives the EndpointApi's workers.
+    m_endpoints->handle(request, std::move(responder), *actor, [this, timer](const QString &label, int status) {
+        record(label, status, timer.nsecsElapsed());
+    });
+}
+
+void AdminApi::record(const QString &routeLabel, int status, qint64 elapsedNs)
+{
     m_metrics.counter(u"conflux_admin_requests_total"_s, u"Admin API requests by route and status code"_s,
                       {u"route"_s, u"code"_s})
-        .increment({routeLabel, code});
+        .increment({routeLabel, QString::number(status)});
     m_metrics.histogram(u"conflux_admin_request_duration_seconds"_s, u"Admin API request duration"_s,
                         {u"route"_s})
-        .observe({routeLabel}, double(timer.nsecsElapsed()) / 1e9);
+        .observe({routeLabel}, double(elapsedNs) / 1e9);
+}
+
+HttpResponse AdminApi::unauthorized()
+{
+    HttpResponse response = HttpResponse::error(
+        401, u"unauthorized"_s,
+        Tr::tr("a valid token is required: send \"Authorization: Bearer <token>\" "
+               "(create one with `conflux token create --data DIR`)"));
+    response.setHeader("WWW-Authenticate", "Bearer realm=\"conflux\"");
     return response;
 }
 
@@ -139,14 +174,8 @@ HttpResponse AdminApi::route(const HttpRequest &request, QString &routeLabel)
         return HttpResponse::error(404, u"not_found"_s, Tr::tr("no such resource: %1").arg(path));
 
     const std::optional<QString> actor = authenticate(request);
-    if (!actor) {
-        HttpResponse response = HttpResponse::error(
-            401, u"unauthorized"_s,
-            Tr::tr("a valid token is required: send \"Authorization: Bearer <token>\" "
-                   "(create one with `conflux token create --data DIR`)"));
-        response.setHeader("WWW-Authenticate", "Bearer realm=\"conflux\"");
-        return response;
-    }
+    if (!actor)
+        return unauthorized();
     if (m_broker && BrokerApi::handles(path))
         return m_broker->handle(request, routeLabel);
     if (m_gateway && GatewayApi::handles(path))

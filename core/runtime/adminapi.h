@@ -2,6 +2,7 @@
 
 #include "gateway/httprequest.h"
 #include "gateway/httpresponse.h"
+#include "gateway/httpserver.h"
 
 #include <QDateTime>
 
@@ -16,6 +17,7 @@ class MetricsRegistry;
 namespace Conflux::Runtime {
 
 class BrokerApi;
+class EndpointApi;
 class GatewayApi;
 class ProjectDeployment;
 
@@ -31,6 +33,9 @@ class ProjectDeployment;
 //   GET  /api/v1/project/versions    stored versions, newest first
 //   POST /api/v1/project/rollback    {"version": n} or empty: the version before the active one
 //   .../api/v1/queues, /api/v1/topics  the message broker (see BrokerApi)
+//   .../api/v1/gateway, /api/v1/api-keys  the gateway (see GatewayApi)
+//   .../api/v1/endpoints             the project's endpoints: test, discover, preview (see
+//                                    EndpointApi; answered from worker threads)
 //
 // Everything under /api/ requires "Authorization: Bearer <token>" (401 otherwise).
 class AdminApi
@@ -39,13 +44,20 @@ public:
     AdminApi(Store::StateStore &store, ProjectDeployment &deployment, MetricsRegistry &metrics);
 
     Http::HttpResponse handle(const Http::HttpRequest &request);
+    // The admin server's handler: routes that call remote systems answer later, from a worker
+    // thread; the rest at once through handle().
+    void handleAsync(const Http::HttpRequest &request, Http::HttpResponder responder);
     // Serves the broker's routes and metrics through `broker` (not owned; may be null).
     void setBrokerApi(BrokerApi *broker) { m_broker = broker; }
     // Serves the gateway's routes (API keys, status) and metrics through `gateway` (not owned; may be null).
     void setGatewayApi(GatewayApi *gateway) { m_gateway = gateway; }
+    // Serves the endpoints' routes through `endpoints` (not owned; may be null).
+    void setEndpointApi(EndpointApi *endpoints) { m_endpoints = endpoints; }
 
 private:
     std::optional<QString> authenticate(const Http::HttpRequest &request); // token name
+    static Http::HttpResponse unauthorized();
+    void record(const QString &routeLabel, int status, qint64 elapsedNs);
     Http::HttpResponse route(const Http::HttpRequest &request, QString &routeLabel);
     Http::HttpResponse status();
     Http::HttpResponse ready();
@@ -60,6 +72,7 @@ private:
     QDateTime m_started;
     BrokerApi *m_broker = nullptr;
     GatewayApi *m_gateway = nullptr;
+    EndpointApi *m_endpoints = nullptr;
 };
 
 } // namespace Conflux::Runtime

@@ -2,6 +2,8 @@
 
 #include "adminapi.h"
 #include "brokerapi.h"
+#include "endpointapi.h"
+#include "projectendpoints.h"
 #include "broker/embeddedbroker.h"
 #include "broker/messagerouter.h"
 #include "broker/projectconsumers.h"
@@ -108,6 +110,15 @@ Result<void> Node::start(const NodeOptions &options)
     if (Result<void> opened = broker->open(); !opened)
         return opened;
     auto metrics = std::make_unique<MetricsRegistry>();
+    // Connectors: relative paths in endpoints resolve against the project folder (the data
+    // folder when the node runs a deployed bundle).
+    Connectors::ConnectorContext connectorContext;
+    connectorContext.secrets = Security::nodeSecretResolver(options.credentialsFolder);
+    connectorContext.metrics = metrics.get();
+    connectorContext.baseDirectory = options.projectFolder.isEmpty() ? options.dataFolder : options.projectFolder;
+    Result<std::unique_ptr<ProjectEndpoints>> endpoints = ProjectEndpoints::create(broker.get(), connectorContext);
+    if (!endpoints)
+        return endpoints.error();
     auto loader = std::make_unique<Model::ProjectLoader>();
     auto *deployment = new ProjectDeployment(*store, *loader, this);
     if (Result<void> started = deployment->start(options.projectFolder); !started) {
@@ -140,7 +151,11 @@ Result<void> Node::start(const NodeOptions &options)
         return m_consumers ? m_consumers->status() : QList<Broker::ConsumerStatus>();
     });
     api->setBrokerApi(brokerApi.get());
-    server->setHandler([raw = api.get()](const Http::HttpRequest &request) { return raw->handle(request); });
+    auto endpointApi = std::make_unique<EndpointApi>(**endpoints, [this] { return project(); });
+    api->setEndpointApi(endpointApi.get());
+    server->setAsyncHandler([raw = api.get()](const Http::HttpRequest &request, Http::HttpResponder responder) {
+        raw->handleAsync(request, std::move(responder));
+    });
 
     // The gateway: API keys from the store, then one event loop per core.
     const std::shared_ptr<Security::SecretResolver> secrets = Security::nodeSecretResolver(options.credentialsFolder);
@@ -234,6 +249,8 @@ Result<void> Node::start(const NodeOptions &options)
     m_metrics = std::move(metrics);
     m_loader = std::move(loader);
     m_adminApi = std::move(api);
+    m_endpoints = std::move(*endpoints);
+    m_endpointApi = std::move(endpointApi);
     m_deployment = deployment;
     m_adminServer = server;
     m_gateway = gateway;
@@ -291,10 +308,12 @@ void Node::finishStop()
     m_apiKeys.reset();
     delete m_apiKeyTimer;
     m_apiKeyTimer = nullptr;
+    m_endpointApi.reset(); // cancels and waits for its calls; they report to the admin API
     m_adminApi.reset();
     m_brokerApi.reset();
     m_consumers.reset(); // finish their batches and settle them
     m_router.reset(); // dead-letters webhook deliveries still pending
+    m_endpoints.reset(); // its queue connectors use the broker
     m_broker.reset(); // commits what is pending
     delete m_deployment;
     m_deployment = nullptr;

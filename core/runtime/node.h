@@ -45,8 +45,10 @@ namespace Conflux::Runtime {
 
 class AdminApi;
 class BrokerApi;
+class EndpointApi;
 class GatewayApi;
 class ProjectDeployment;
+class ProjectEndpoints;
 
 struct NodeOptions
 {
@@ -105,6 +107,9 @@ public:
     // The embedded broker (queues of the active project), while running.
     Broker::MessageBroker *broker() const;
     MetricsRegistry &metrics() const { return *m_metrics; }
+    // The connectors of the active project's endpoints (every protocol, the built-in catalog,
+    // queues on the embedded broker), while running.
+    const ProjectEndpoints *endpoints() const { return m_endpoints.get(); }
 
     static Result<Store::StoreConfig> storeConfig(const NodeOptions &options);
 
@@ -129,8 +134,10 @@ private:
     std::unique_ptr<Broker::EmbeddedBroker> m_broker;
     std::unique_ptr<Broker::MessageRouter> m_router; // the active project's routing rules
     std::unique_ptr<Broker::ProjectConsumers> m_consumers; // its webhook consumers, running
+    std::unique_ptr<ProjectEndpoints> m_endpoints; // uses m_broker
     std::unique_ptr<BrokerApi> m_brokerApi;
     std::unique_ptr<AdminApi> m_adminApi;
+    std::unique_ptr<EndpointApi> m_endpointApi; // its workers report to m_adminApi
     ProjectDeployment *m_deployment = nullptr;  // child
     Http::HttpServer *m_adminServer = nullptr;  // child
     Gateway::GatewayServer *m_gateway = nullptr; // child

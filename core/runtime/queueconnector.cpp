@@ -111,7 +111,7 @@ public:
     Capabilities capabilities() const override
     {
         return Capability::TestConnection | Capability::DiscoverSchema | Capability::Read | Capability::Insert
-            | Capability::Transactions;
+            | Capability::Transactions | Capability::ConsumingRead;
     }
 
     Result<ConnectionTest> testConnection() override

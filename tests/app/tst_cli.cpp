@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -385,6 +387,72 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(u"project_invalid"_s), qPrintable(run.err));
         QVERIFY(run.err.contains(u"mapping \\\"shop-order-to-erp\\\" does not exist"_s));
         QCOMPARE(conflux({u"run"_s, u"--admin-listen"_s, u"nonsense"_s}).exitCode, 2);
+    }
+    void endpointVerbs()
+    {
+        QTemporaryDir dir;
+        const QString project = dir.filePath(u"p"_s);
+        for (const QString &sub : {u"endpoints"_s, u"drop"_s, u"db"_s})
+            QVERIFY(QDir().mkpath(project + u'/' + sub));
+        QVERIFY(writeFile(project + u"/project.json"_s,
+                          "{\"kind\": \"Project\", \"schemaVersion\": 1, \"id\": \"p\", \"name\": \"P\"}\n"));
+        QVERIFY(writeFile(project + u"/endpoints/crm.json"_s,
+                          "{\"kind\": \"Endpoint\", \"schemaVersion\": 1, \"id\": \"crm\", \"name\": \"CRM\", "
+                          "\"type\": \"database\", \"protocol\": \"sql\", \"url\": \"sqlite:db/crm.db\"}\n"));
+        QVERIFY(writeFile(project + u"/endpoints/drop.json"_s,
+                          "{\"kind\": \"Endpoint\", \"schemaVersion\": 1, \"id\": \"drop\", \"name\": \"Drop\", "
+                          "\"type\": \"file_system\", \"protocol\": \"files\", \"url\": \"file:drop\", "
+                          "\"data_format\": \"csv\", \"configuration\": {\"glob\": \"*.csv\"}}\n"));
+        QVERIFY(writeFile(project + u"/drop/a.csv"_s, "sku,qty\nA-1,3\nB-2,1\n"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"cli"_s);
+            db.setDatabaseName(project + u"/db/crm.db"_s);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"create table contacts (id integer primary key, email text not null)"_s));
+            QVERIFY(q.exec(u"insert into contacts values (1, 'a@example.com'), (2, 'b@example.com')"_s));
+        }
+        QSqlDatabase::removeDatabase(u"cli"_s);
+        const QStringList inProject = {u"--project"_s, project};
+
+        Run run = conflux(QStringList{u"endpoint"_s, u"list"_s} + inProject);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(u"crm  sql  test_connection"_s) && run.out.contains(u"drop  files"_s), qPrintable(run.out));
+
+        run = conflux(QStringList{u"endpoint"_s, u"test"_s, u"crm"_s} + inProject);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(u"crm: connected in"_s) && run.out.contains(u"SQLite 3."_s), qPrintable(run.out));
+
+        run = conflux(QStringList{u"endpoint"_s, u"discover"_s, u"crm"_s, u"--tree"_s} + inProject);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(u"contacts  key: id"_s) && run.out.contains(u"  email  string"_s), qPrintable(run.out));
+
+        run = conflux(QStringList{u"endpoint"_s, u"discover"_s, u"crm"_s, u"--json"_s} + inProject);
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject discovered = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(discovered[u"entities"][0][u"name"].toString(), u"contacts"_s);
+
+        run = conflux(QStringList{u"endpoint"_s, u"read"_s, u"crm"_s, u"--entity"_s, u"contacts"_s, u"--limit"_s, u"1"_s}
+                      + inProject);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out, u"{\"id\":1,\"email\":\"a@example.com\"}\n"_s);
+
+        run = conflux(QStringList{u"endpoint"_s, u"read"_s, u"drop"_s, u"--entity"_s, u"drop"_s} + inProject);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.count(u'\n'), 2);
+        QVERIFY(run.out.contains(u"\"sku\":\"B-2\""_s));
+
+        // Errors say what and where, with exit 1 (a failure) or 2 (usage).
+        run = conflux(QStringList{u"endpoint"_s, u"test"_s, u"nope"_s} + inProject);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(u"endpoint_not_found"_s), qPrintable(run.err));
+        run = conflux(QStringList{u"endpoint"_s, u"read"_s, u"crm"_s, u"--entity"_s, u"missing_table"_s} + inProject);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(u"missing_table"_s), qPrintable(run.err));
+        QCOMPARE(conflux(QStringList{u"endpoint"_s, u"read"_s, u"crm"_s} + inProject).exitCode, 2);
+        QCOMPARE(conflux(QStringList{u"endpoint"_s, u"frobnicate"_s} + inProject).exitCode, 2);
+        run = conflux({u"endpoint"_s, u"list"_s, u"--project"_s, dir.filePath(u"not-a-project"_s)});
+        QCOMPARE(run.exitCode, 1);
     }
 };
 
