@@ -1,0 +1,219 @@
+#pragma once
+
+#include "connectors/sqlconnector.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlQuery>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+class QElapsedTimer;
+class QSqlError;
+class QThread;
+
+// Internals shared by the parts of the SQL connector: the drivers, a table as the catalog
+// describes it, the value conversions (sqlvalues.cpp), and SqlConnector::Private, whose members
+// live in sqlconnector.cpp (the connection), sqlcatalog.cpp (the catalog, discover()),
+// sqlread.cpp and sqlwrite.cpp. sqlconfig.cpp reads the endpoint's configuration.
+
+namespace Conflux::Connectors::Internal::Sql {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Conflux::Connectors::SqlConnector)
+};
+
+enum class Driver : quint8 { Sqlite, Postgres, MySql, Odbc };
+
+struct DriverInfo
+{
+    const char *qtName;
+    const char *package;
+    const char *label;
+};
+
+const DriverInfo &driverInfo(Driver driver);
+
+// How a column's values convert between the database and Data::Value (docs/connectors/sql.md).
+enum class Kind : quint8 {
+    Integer,
+    Decimal,
+    Float,
+    Boolean,
+    Text,
+    Uuid,
+    Date,
+    Time,
+    LocalDateTime,
+    DateTime,
+    Json,
+    Binary,
+    Array,
+    Any
+};
+
+// How a column is selected: PostgreSQL and MySQL hand some types over as text, so that exact
+// decimals, microseconds and arrays survive the driver.
+enum class ReadAs : quint8 { Raw, Text, JsonText, JsonScalar };
+
+struct Column
+{
+    QString name;
+    QString sqlType; // as the catalog names it, for messages
+    Kind kind = Kind::Text;
+    Kind elementKind = Kind::Text; // arrays
+    ReadAs readAs = ReadAs::Raw;
+    bool nullable = true;
+    bool compareAsText = false; // PostgreSQL json, xml, ...: no equality operator
+};
+
+struct Table
+{
+    QString name;
+    bool isView = false;
+    QString description;
+    std::vector<Column> columns;
+    QStringList key;
+    QHash<QString, int> byName;
+
+    int indexOf(const QString &column) const { return byName.value(column, -1); }
+};
+
+struct Settings
+{
+    Driver driver = Driver::Sqlite;
+    QString host;
+    int port = 0;
+    QString database; // SQLite: the absolute file path; ODBC: the connection string
+    QString user;
+    QString passwordSecret; // a secret name; empty: no password
+    QString schema; // PostgreSQL schema; MySQL database
+    int batchSize = 500;
+    QStringList tables; // allow-list; empty: every table
+    QStringList connectOptions; // the configuration's "key=value" options
+    int queryTimeoutMs = 0;
+    int connectTimeoutSeconds = 30;
+};
+
+// A record's bound values for one statement: the columns it sets (in table order) and their values.
+struct BoundRow
+{
+    qsizetype index = 0;
+    QList<int> columns;
+    QVariantList values;
+    QString keyText;
+};
+
+struct WriteState
+{
+    std::shared_ptr<const Table> table;
+    WriteMode mode = WriteMode::Insert;
+    QList<int> keys;
+    qsizetype rowsPerStatement = 1;
+    std::map<QString, QSqlQuery> statements; // prepared once per call, by SQL text
+    WriteSummary summary;
+    bool multiRowFailed = false; // a multi-row statement failed: retry one row at a time
+};
+
+// sqlconnector.cpp
+QString quoteIdentifier(Driver driver, const QString &name);
+
+// sqlvalues.cpp
+QString escapePointer(QString name);
+// A short rendering of a value for messages (keys, filter values).
+QString shortText(const Data::Value &value);
+// A record value as a bound parameter for `column`; empty `error` on success.
+QVariant toSql(Driver driver, const Column &column, const Data::Value &value, QString *error);
+Data::Value fromSql(const Column &column, const QVariant &v);
+Data::SchemaField columnField(const Column &column);
+
+} // namespace Conflux::Connectors::Internal::Sql
+
+namespace Conflux::Connectors {
+
+struct SqlConnector::Private
+{
+    // The internals above, by the names the parts use.
+    using Driver = Internal::Sql::Driver;
+    using Settings = Internal::Sql::Settings;
+    using Table = Internal::Sql::Table;
+    using BoundRow = Internal::Sql::BoundRow;
+    using WriteState = Internal::Sql::WriteState;
+
+    Settings s;
+    ConnectorContext context;
+    QString endpointId;
+
+    QSqlDatabase db;
+    QString connectionName;
+    QThread *thread = nullptr;
+    QString password; // of the current connection: scrubbed from every message
+    QString serverInfo;
+    qint64 backendPid = 0; // PostgreSQL: to cancel an abandoned query
+    bool broken = false; // the connection failed: reconnect at the next call
+    QHash<QString, std::shared_ptr<const Table>> catalog; // tables loaded so far
+
+    ~Private() { drop(); }
+
+    QString quote(const QString &name) const
+    {
+        if (s.driver == Driver::Odbc && db.isOpen()) // the driver knows its quote character
+            return db.driver()->escapeIdentifier(name, QSqlDriver::FieldName);
+        return Internal::Sql::quoteIdentifier(s.driver, name);
+    }
+    QString tableRef(const Table &table) const
+    {
+        if (s.driver == Driver::Postgres || s.driver == Driver::MySql)
+            return quote(s.schema) + u'.' + quote(table.name);
+        if (s.driver == Driver::Odbc && db.isValid())
+            return db.driver()->escapeIdentifier(table.name, QSqlDriver::TableName);
+        return quote(table.name);
+    }
+    QString where() const;
+    QString scrub(QString text) const;
+    Error fail(const char *code, const QString &message, const QStringList &details = {}) const;
+
+    void drop();
+    Result<void> open();
+    Result<void> prepareSession();
+    QString driverText(const QSqlError &error) const;
+    const char *classify(const QSqlError &error) const;
+    Error sqlFailure(const QSqlError &error, const QString &what);
+    Result<QSqlQuery> run(const QString &sql, const QVariantList &params, const QString &what);
+    Result<void> each(const QString &sql, const QVariantList &params, const QString &what,
+                      const std::function<void(const QSqlQuery &)> &row);
+    void abandonQuery();
+
+    Result<std::vector<Table>> loadTables(const QString &only);
+    Result<std::shared_ptr<const Table>> table(QString name, bool refresh);
+    Result<void> refreshFor(std::shared_ptr<const Table> &table, const QStringList &names);
+    Result<int> column(const Table &table, const QString &name, const QString &what) const;
+
+    Result<ConnectionTest> testConnection();
+    Result<std::vector<Entity>> discover();
+    Result<ReadSummary> read(const ReadRequest &request, const PageSink &sink);
+    Result<WriteSummary> write(const WriteRequest &request);
+    Result<void> runWrite(WriteState &state, const std::vector<Data::Value> &records,
+                          const CancelToken *cancel);
+    Result<BoundRow> bindRecord(const WriteState &state, const Data::Value &record,
+                                qsizetype index) const;
+    Result<void> flush(WriteState &state, const std::vector<BoundRow> &group);
+    Result<QSqlQuery *> statement(WriteState &state, const QString &sql);
+    Result<void> exec(const QString &sql, const QString &what);
+
+    template<typename T>
+    Result<T> counted(const char *operation, Result<T> result,
+                      const QElapsedTimer &timer) const; // sqlconnector.cpp
+};
+
+} // namespace Conflux::Connectors

@@ -1,0 +1,225 @@
+// The SQL connector's reads: one SELECT of the requested columns, filtered and ordered by the
+// key or the cursor, handed to the sink in pages.
+
+#include "sqlconnector_p.h"
+
+#include <QSqlError>
+#include <algorithm>
+#include <utility>
+
+using namespace Qt::StringLiterals;
+
+namespace Conflux::Connectors {
+
+using namespace Internal::Sql;
+
+Result<ReadSummary> SqlConnector::Private::read(const ReadRequest &request, const PageSink &sink)
+{
+    if (request.cancel && request.cancel->isCancelled())
+        return fail("cancelled", Tr::tr("the read of \"%1\" was cancelled").arg(request.entity));
+    if (Result<void> opened = open(); !opened)
+        return opened.error();
+    Result<std::shared_ptr<const Table>> found = table(request.entity, false);
+    if (!found)
+        return found.error();
+    std::shared_ptr<const Table> t = *found;
+    const QString what = Tr::tr("read of \"%1\"").arg(t->name);
+    QStringList names = request.fields;
+    if (!request.cursorField.isEmpty())
+        names << request.cursorField;
+    for (const auto &member : request.filter.toObject())
+        names << member.first;
+    if (Result<void> refreshed = refreshFor(t, names); !refreshed)
+        return refreshed.error();
+
+    QList<int> selected;
+    for (const QString &field : request.fields) {
+        Result<int> index = column(*t, field, what);
+        if (!index)
+            return index.error();
+        if (!selected.contains(*index))
+            selected.append(*index);
+    }
+    int cursor = -1;
+    if (!request.cursorField.isEmpty()) {
+        Result<int> index = column(*t, request.cursorField, what);
+        if (!index)
+            return index.error();
+        cursor = *index;
+    }
+    if (request.fields.isEmpty()) {
+        for (int i = 0; i < int(t->columns.size()); ++i)
+            selected.append(i);
+    }
+
+    QStringList conditions;
+    QVariantList params;
+    auto bind
+        = [&](const Column &c, const Data::Value &value, const QString &where) -> Result<void> {
+        QString error;
+        QVariant bound = toSql(s.driver, c, value, &error);
+        if (!error.isEmpty())
+            return fail("invalid_request", where + u": "_s + error);
+        params.append(bound);
+        return {};
+    };
+    if (!request.filter.isUndefined() && !request.filter.isNull()) {
+        if (!request.filter.isObject()) {
+            return fail("invalid_request",
+                        Tr::tr("%1: the filter must be an object of column names and values, "
+                               "not %2")
+                            .arg(what, QLatin1StringView(request.filter.typeName())));
+        }
+        for (const auto &[name, value] : request.filter.toObject()) {
+            Result<int> index = column(*t, name, what + Tr::tr(", filter"));
+            if (!index)
+                return index.error();
+            const Column &c = t->columns[size_t(*index)];
+            const QString where = Tr::tr("%1, filter \"%2\"").arg(what, name);
+            if (value.isNull()) {
+                conditions << quote(c.name) + u" IS NULL"_s;
+            } else if (value.isArray() && value.size() > 0) {
+                QStringList marks;
+                for (const Data::Value &item : value.toArray()) {
+                    if (item.isArray() || item.isObject() || item.isNull())
+                        return fail("invalid_request",
+                                    where + Tr::tr(": a list may hold only non-null scalars"));
+                    if (Result<void> done = bind(c, item, where); !done)
+                        return done.error();
+                    marks << u"?"_s;
+                }
+                conditions << quote(c.name) + u" IN ("_s + marks.join(u", "_s) + u')';
+            } else if (value.isObject() || value.isArray()) {
+                return fail("invalid_request",
+                            where + Tr::tr(": expects a value or a non-empty list of values"));
+            } else {
+                if (Result<void> done = bind(c, value, where); !done)
+                    return done.error();
+                conditions << quote(c.name) + u" = ?"_s;
+            }
+        }
+    }
+    if (cursor >= 0 && !request.cursorAfter.isUndefined() && !request.cursorAfter.isNull()) {
+        if (Result<void> done
+            = bind(t->columns[size_t(cursor)], request.cursorAfter, what + Tr::tr(", cursor"));
+            !done)
+            return done.error();
+        conditions << quote(t->columns[size_t(cursor)].name) + u" > ?"_s;
+    }
+
+    // The select list: the requested columns, then the cursor when it is not among them.
+    QList<int> columns = selected;
+    if (cursor >= 0 && !columns.contains(cursor))
+        columns.append(cursor);
+    QStringList expressions;
+    for (int i : std::as_const(columns)) {
+        const Column &c = t->columns[size_t(i)];
+        const QString q = quote(c.name);
+        if (s.driver == Driver::Postgres) {
+            switch (c.readAs) {
+            case ReadAs::Raw:
+                expressions << q;
+                break;
+            case ReadAs::Text:
+                expressions << q + u"::text"_s;
+                break;
+            case ReadAs::JsonText:
+                expressions << u"pg_catalog.to_json(%1)::text"_s.arg(q);
+                break;
+            case ReadAs::JsonScalar:
+                expressions << u"pg_catalog.to_json(%1) #>> '{}'"_s.arg(q);
+                break;
+            }
+        } else if (s.driver == Driver::MySql && c.readAs == ReadAs::Text) {
+            expressions << u"CAST(%1 AS CHAR)"_s.arg(q);
+        } else {
+            expressions << q;
+        }
+    }
+    QString sql = u"SELECT "_s + expressions.join(u", "_s) + u" FROM "_s + tableRef(*t);
+    if (!conditions.isEmpty())
+        sql += u" WHERE "_s + conditions.join(u" AND "_s);
+    QStringList order;
+    if (cursor >= 0) {
+        const bool nullsFirst = s.driver == Driver::Postgres || s.driver == Driver::Sqlite;
+        order << quote(t->columns[size_t(cursor)].name)
+                + (nullsFirst ? u" ASC NULLS FIRST"_s : u" ASC"_s);
+    }
+    for (const QString &key : t->key) {
+        if (cursor < 0 || key != t->columns[size_t(cursor)].name)
+            order << quote(key);
+    }
+    if (!order.isEmpty())
+        sql += u" ORDER BY "_s + order.join(u", "_s);
+    ReadSummary summary;
+    if (cursor >= 0)
+        summary.lastCursor
+            = request.cursorAfter.isUndefined() ? Data::Value::null() : request.cursorAfter;
+    if (request.limit == 0)
+        return summary;
+    // One more row than the limit says whether the limit stopped the read. (A number this
+    // function formats, so it is spliced, not bound: MySQL cannot bind LIMIT as text.)
+    if (request.limit > 0 && s.driver != Driver::Odbc)
+        sql += u" LIMIT %1"_s.arg(request.limit + 1);
+
+    Result<QSqlQuery> executed = run(sql, params, what);
+    if (!executed)
+        return executed.error();
+    QSqlQuery &query = *executed;
+
+    const int pageSize = request.pageSize > 0 ? request.pageSize : 1000;
+    const int cursorColumn = cursor >= 0 ? int(columns.indexOf(cursor)) : -1;
+    const qsizetype emitted = selected.size();
+    std::vector<Data::Value> page;
+    page.reserve(size_t(std::min(pageSize, 10000)));
+    bool more = false;
+    while (query.next()) {
+        if (request.limit > 0 && summary.records == request.limit) {
+            more = true; // the extra row: the limit stopped the read
+            break;
+        }
+        Data::Object record;
+        record.reserve(emitted);
+        for (qsizetype i = 0; i < emitted; ++i) {
+            const Column &c = t->columns[size_t(columns[i])];
+            record.append(c.name, fromSql(c, query.value(int(i))));
+        }
+        if (cursorColumn >= 0) {
+            Data::Value value = cursorColumn < emitted
+                ? record.memberAt(cursorColumn).second
+                : fromSql(t->columns[size_t(cursor)], query.value(cursorColumn));
+            if (!value.isNull())
+                summary.lastCursor = std::move(value);
+        }
+        page.emplace_back(std::move(record));
+        ++summary.records;
+        if (qsizetype(page.size()) == pageSize) {
+            ++summary.pages;
+            const bool goOn = sink(std::exchange(page, {}));
+            page.reserve(size_t(std::min(pageSize, 10000)));
+            const bool cancelled = request.cancel && request.cancel->isCancelled();
+            if (!goOn || cancelled) {
+                // Rows left: end the stream on the server rather than read them all.
+                if (query.next())
+                    abandonQuery();
+                if (cancelled)
+                    return fail("cancelled",
+                                Tr::tr("the read of \"%1\" was cancelled after %2 records")
+                                    .arg(t->name)
+                                    .arg(summary.records));
+                summary.stoppedEarly = true;
+                return summary;
+            }
+        }
+    }
+    if (query.lastError().isValid())
+        return sqlFailure(query.lastError(), what);
+    if (!page.empty()) {
+        ++summary.pages;
+        sink(std::move(page));
+    }
+    summary.stoppedEarly = more;
+    return summary;
+}
+
+} // namespace Conflux::Connectors
