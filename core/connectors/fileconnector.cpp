@@ -138,8 +138,11 @@ QString FileConnector::extension(Format format)
 
 Capabilities FileConnector::capabilities() const
 {
-    return Capability::TestConnection | Capability::DiscoverSchema | Capability::Read | Capability::IncrementalRead
-           | Capability::Insert;
+    Capabilities out = Capability::TestConnection | Capability::DiscoverSchema | Capability::Read
+                       | Capability::IncrementalRead | Capability::Insert;
+    if (m_settings.afterRead != AfterRead::Keep)
+        out |= Capability::ConsumingRead; // files are moved or deleted once read
+    return out;
 }
 
 Result<ConnectionTest> FileConnector::testConnection()

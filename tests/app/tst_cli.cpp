@@ -442,6 +442,23 @@ private Q_SLOTS:
         QCOMPARE(run.out.count(u'\n'), 2);
         QVERIFY(run.out.contains(u"\"sku\":\"B-2\""_s));
 
+        // An endpoint that moves what it read must be told so.
+        QVERIFY(writeFile(project + u"/endpoints/drop.json"_s,
+                          "{\"kind\": \"Endpoint\", \"schemaVersion\": 1, \"id\": \"drop\", \"name\": \"Drop\", "
+                          "\"type\": \"file_system\", \"protocol\": \"files\", \"url\": \"file:drop\", "
+                          "\"data_format\": \"csv\", \"configuration\": {\"glob\": \"*.csv\", "
+                          "\"after_read\": \"archive\", \"archive_to\": \"done\"}}\n"));
+        QVERIFY(QDir().mkpath(project + u"/drop/done"_s));
+        run = conflux(QStringList{u"endpoint"_s, u"read"_s, u"drop"_s, u"--entity"_s, u"drop"_s} + inProject);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(u"--consume"_s), qPrintable(run.err));
+        QVERIFY(QFile::exists(project + u"/drop/a.csv"_s));
+        run = conflux(QStringList{u"endpoint"_s, u"read"_s, u"drop"_s, u"--entity"_s, u"drop"_s, u"--consume"_s}
+                      + inProject);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out.count(u'\n'), 2);
+        QVERIFY(!QFile::exists(project + u"/drop/a.csv"_s));
+
         // Errors say what and where, with exit 1 (a failure) or 2 (usage).
         run = conflux(QStringList{u"endpoint"_s, u"test"_s, u"nope"_s} + inProject);
         QCOMPARE(run.exitCode, 1);
