@@ -3,6 +3,7 @@
 #include "connectors/connector.h"
 #include "connectors/wsdl.h"
 
+#include <QByteArrayView>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -137,5 +138,16 @@ private:
 // Checks `endpoint` (protocol soap) and its configuration. Errors: "invalid_endpoint" with
 // one detail per problem. The WSDL is not fetched here (testConnection() and the first call do).
 Result<std::unique_ptr<Connector>> createSoapConnector(const EndpointSpec &endpoint, const ConnectorContext &context);
+
+namespace Soap {
+
+// True when `body` is a SOAP 1.1 or 1.2 envelope whose Body's first child element is a Fault of
+// the same SOAP version: the service's answer, whatever the HTTP status (SOAP 1.1 sends faults
+// with 500), not a server failing. The body is read only as far as that element; a body that is
+// not XML or not an envelope, or that only mentions a Fault in some element's text, is none.
+// Reentrant.
+bool isFaultEnvelope(QByteArrayView body);
+
+} // namespace Soap
 
 } // namespace Conflux::Connectors

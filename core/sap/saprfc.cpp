@@ -252,20 +252,6 @@ Result<QByteArray> buildRfcRequest(const QString &function, const Data::Value &p
     return xml;
 }
 
-bool isSoapFault(QByteArrayView body)
-{
-    Data::Xml::XmlReadOptions options;
-    options.emptyAsNull = false;
-    Result<Data::Value> document = Data::Xml::read(body, options);
-    if (!document)
-        return false;
-    const Data::Object::Member *root = firstElement(*document);
-    if (!root || localName(root->first) != u"Envelope")
-        return false;
-    const Data::Value *soapBody = childByLocalName(root->second, u"Body");
-    return soapBody && childByLocalName(*soapBody, u"Fault");
-}
-
 Result<Data::Value> parseRfcResponse(const QString &function, QByteArrayView body, const QStringList &tables)
 {
     Data::Xml::XmlReadOptions options;

@@ -1,6 +1,7 @@
 #include "saprfcclient.h"
 
 #include "connectors/httpclient.h"
+#include "connectors/soapconnector.h"
 #include "sap/sapoperation.h"
 #include "sap/sappool.h"
 #include "tr_p.h"
@@ -62,7 +63,7 @@ Result<Data::Value> exchange(SapPool::Lease &lease, const Call &call, QList<SapM
     // SAP answers RFC exceptions as SOAP faults with HTTP 500: the caller's error, not the
     // system failing, so they neither open the circuit breaker nor are retried.
     request.isServerFailure = [](const Connectors::HttpResponse &answer) {
-        return answer.status >= 500 && !isSoapFault(answer.body);
+        return answer.status >= 500 && !Connectors::Soap::isFaultEnvelope(answer.body);
     };
 
     Result<Connectors::HttpResponse> response = lease.client().send(request, cancel);
@@ -71,7 +72,7 @@ Result<Data::Value> exchange(SapPool::Lease &lease, const Call &call, QList<SapM
         error.message = call.function + u": "_s + error.message;
         return finish(error);
     }
-    if (!response->isSuccess() && !isSoapFault(response->body))
+    if (!response->isSuccess() && !Connectors::Soap::isFaultEnvelope(response->body))
         return finish(pool.httpError(call.function, response->status, response->describe()));
     QStringList tables = call.tables + rfcTableParameters(call.parameters);
     Result<Data::Value> data = parseRfcResponse(call.function, response->body, tables);

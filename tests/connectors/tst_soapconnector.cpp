@@ -503,6 +503,99 @@ private slots:
         QVERIFY(soap->lastFault().isUndefined());
     }
 
+    void recognisesFaultEnvelopes_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("fault");
+        const QByteArray fault11 = "<soap:Fault><faultcode>soap:Server</faultcode><faultstring>busy</faultstring></soap:Fault>";
+        QTest::addRow("SOAP 1.1 fault") << envelope11(fault11) << true;
+        QTest::addRow("SOAP 1.2 fault")
+            << envelope12("<env:Fault><env:Code><env:Value>env:Receiver</env:Value></env:Code><env:Reason>"
+                          "<env:Text xml:lang='en'>busy</env:Text></env:Reason></env:Fault>")
+            << true;
+        QTest::addRow("unprefixed SOAP 1.1") << QByteArray("<Envelope xmlns='" + soap11Ns + "'><Body><Fault><faultcode>Server"
+                                                           "</faultcode><faultstring>busy</faultstring></Fault></Body></Envelope>")
+                                             << true;
+        QTest::addRow("unprefixed SOAP 1.2") << QByteArray("<Envelope xmlns='" + soap12Ns + "'><Body><Fault/></Body></Envelope>")
+                                             << true;
+        QTest::addRow("other prefix, after a Header")
+            << QByteArray("<?xml version='1.0'?>\n<!-- answer -->\n<S:Envelope xmlns:S='" + soap12Ns
+                          + "'>\n  <S:Header><h:trace xmlns:h='urn:trace'><h:step>1</h:step></h:trace></S:Header>\n"
+                            "  <S:Body>\n    <S:Fault><S:Code><S:Value>S:Sender</S:Value></S:Code></S:Fault>\n  </S:Body>\n"
+                            "</S:Envelope>")
+            << true;
+        QTest::addRow("cut short after the Fault")
+            << QByteArray("<soap:Envelope xmlns:soap='" + soap11Ns + "'><soap:Body><soap:Fault><faultcode>soap:Se") << true;
+        QTest::addRow("answer") << envelope11("<GetOrderResponse xmlns='urn:conflux:test:orders'><order><id>8</id></order>"
+                                              "</GetOrderResponse>")
+                                << false;
+        QTest::addRow("Fault inside text content")
+            << envelope11("<GetOrderResponse xmlns='urn:conflux:test:orders'><note>soap:Fault &lt;soap:Fault&gt; &lt;Fault/&gt;"
+                          "</note></GetOrderResponse>")
+            << false;
+        QTest::addRow("Fault as the Body's text") << envelope11("soap:Fault") << false;
+        QTest::addRow("Fault after the first child") << envelope11("<x:Notice xmlns:x='urn:x'/>" + fault11) << false;
+        QTest::addRow("Fault of another namespace")
+            << envelope11("<v:Fault xmlns:v='urn:vendor'><faultcode>Server</faultcode></v:Fault>") << false;
+        QTest::addRow("Fault of the other SOAP version")
+            << envelope11("<env:Fault xmlns:env='" + soap12Ns + "'><env:Reason/></env:Fault>") << false;
+        QTest::addRow("Fault in the Header only")
+            << QByteArray("<soap:Envelope xmlns:soap='" + soap11Ns + "'><soap:Header><soap:Fault/></soap:Header><soap:Body>"
+                          "<GetOrderResponse xmlns='urn:conflux:test:orders'/></soap:Body></soap:Envelope>")
+            << false;
+        QTest::addRow("a Fault that is not in an envelope") << QByteArray("<Fault xmlns='" + soap11Ns + "'/>") << false;
+        QTest::addRow("an envelope of another namespace")
+            << QByteArray("<soap:Envelope xmlns:soap='urn:not-soap'><soap:Body><soap:Fault/></soap:Body></soap:Envelope>") << false;
+        QTest::addRow("undeclared prefix") << QByteArray("<soap:Envelope><soap:Body><soap:Fault/></soap:Body></soap:Envelope>")
+                                           << false;
+        QTest::addRow("HTML error page")
+            << QByteArray("<html><head><title>500 soap:Fault</title></head><body>:Fault <Fault/></body></html>") << false;
+        QTest::addRow("not XML") << QByteArray("Internal Server Error: soap:Fault <Fault") << false;
+        QTest::addRow("empty body") << QByteArray() << false;
+    }
+
+    void recognisesFaultEnvelopes()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(bool, fault);
+        QCOMPARE(Soap::isFaultEnvelope(body), fault);
+    }
+
+    // A fault is the service's answer and spares the circuit breaker; a 5xx whose body only
+    // mentions a fault in its text is the server failing and counts against it.
+    void onlyRealFaultsSpareTheCircuitBreaker_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("third");
+        QTest::addRow("fault") << envelope11("<soap:Fault><faultcode>soap:Server</faultcode><faultstring>busy</faultstring>"
+                                             "</soap:Fault>")
+                               << u"soap_fault"_s;
+        QTest::addRow("error page that mentions a fault")
+            << QByteArray("<error><text>expected soap:Fault, got &lt;Fault&gt;</text></error>") << u"circuit_open"_s;
+    }
+
+    void onlyRealFaultsSpareTheCircuitBreaker()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, third);
+        TestHttpServer server;
+        std::atomic<int> posts{0};
+        serve(server, ordersWsdl(server), [&](const Http::HttpRequest &) {
+            ++posts;
+            return xmlResponse(500, body);
+        });
+        auto soap = makeConnector(soapEndpoint(server, "{\"circuit_breaker\": {\"failure_threshold\": 2}}"));
+        for (int i = 0; i < 2; ++i) {
+            Result<Data::Value> result = soap->call(u"GetOrder"_s, json("{\"id\": 1}"));
+            QVERIFY2(!result, "the call succeeded");
+            QCOMPARE(result.error().code, third == "soap_fault"_L1 ? u"soap_fault"_s : u"soap_http_error"_s);
+        }
+        Result<Data::Value> result = soap->call(u"GetOrder"_s, json("{\"id\": 1}"));
+        QVERIFY2(!result, "the call succeeded");
+        QVERIFY2(result.error().code == third, qPrintable(errorText(result.error())));
+        QCOMPARE(posts.load(), third == "soap_fault"_L1 ? 3 : 2);
+    }
+
     void discoversEntities()
     {
         TestHttpServer server;
