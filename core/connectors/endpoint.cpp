@@ -365,7 +365,11 @@ Result<EndpointSpec> parseEndpoint(const Data::Value &document, const QString &s
         if (protocol)
             spec.protocol = *protocol;
 
-        const bool needsUrl = protocol && *protocol != Protocol::ConfluxBroker;
+        // A catalog endpoint's definition has its base URL (`url` may override it).
+        const Data::Value *configuration = member(document, u"configuration");
+        const bool fromCatalog = protocol && *protocol == Protocol::Rest && configuration && configuration->isObject()
+                                 && configuration->toObject().find(u"catalog");
+        const bool needsUrl = protocol && *protocol != Protocol::ConfluxBroker && !fromCatalog;
         const QString url = in.string(document, u"url", u"/url"_s, needsUrl);
         if (!url.isEmpty() && protocol)
             readUrl(in, url, spec);
@@ -390,9 +394,12 @@ Result<EndpointSpec> parseEndpoint(const Data::Value &document, const QString &s
                 if (!isToken(name)) {
                     in.problem(pointer, Tr::tr("\"%1\" is not a valid header name").arg(name));
                 } else if (!value.isString() || value.toString().contains(u'\r') || value.toString().contains(u'\n')) {
-                    // Secret header values are resolved by the connector at call time.
-                    if (!value.isObject() || !value.toObject().find(u"secret"))
+                    // Secret header values are resolved by the HTTP client at each request.
+                    const Data::Value *secret = value.isObject() ? value.toObject().find(u"secret") : nullptr;
+                    if (!secret || !secret->isString() || secret->toString().isEmpty())
                         in.problem(pointer, Tr::tr("must be a string without line breaks, or a secret reference"));
+                    else
+                        spec.secretHeaders.append({name.toLatin1(), secret->toString()});
                 } else {
                     spec.headers.append({name.toLatin1(), value.toString().toUtf8()});
                 }

@@ -49,6 +49,9 @@ struct EndpointSpec
     QString dataFormat;           // "json", "ndjson", "xml", "csv"; empty: the protocol's own
     ClientAuthentication authentication;
     QList<std::pair<QByteArray, QByteArray>> headers; // sent with every request (HTTP protocols)
+    // Headers whose values are secret references: header name → secret name, resolved at
+    // each request (HttpClient); their values never reach a log.
+    QList<std::pair<QByteArray, QString>> secretHeaders;
     Data::Object configuration;   // the connector's own settings, as written
     int timeoutSeconds = 30;      // each remote call
     int retryAttempts = 3;        // retries after the first attempt, for retryable failures

@@ -247,6 +247,7 @@ Result<HttpClientOptions> HttpClientOptions::fromEndpoint(const EndpointSpec &en
     options.endpointId = endpoint.id;
     options.timeoutMs = std::max(1, endpoint.timeoutSeconds) * 1000;
     options.retryAttempts = std::max(0, endpoint.retryAttempts);
+    options.secretHeaders = endpoint.secretHeaders;
     QStringList problems;
     const Data::Object &config = endpoint.configuration;
     auto integer = [&](const Data::Object &object, QStringView key, const QString &pointer, qint64 min,
@@ -442,10 +443,27 @@ Result<HttpResponse> HttpClient::send(const HttpRequest &request, const CancelTo
 {
     HttpRequest full = request;
     HttpHeaders headers = d->defaultHeaders;
-    for (const auto &[name, value] : request.headers) {
+    const auto replace = [&headers](const QByteArray &name, const QByteArray &value) {
         headers.removeIf([&](const auto &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
         headers.append({name, value});
+    };
+    for (const auto &[name, secret] : d->options.secretHeaders) {
+        Result<QString> value = resolveSecret(secret);
+        if (!value) {
+            Error error = value.error();
+            error.message = Tr::tr("Endpoint %1: header %2: %3")
+                                .arg(d->options.endpointId, QString::fromLatin1(name), error.message);
+            return error;
+        }
+        if (value->contains(u'\r') || value->contains(u'\n')) {
+            return makeError("secret_invalid", Tr::tr("Endpoint %1: header %2: the secret \"%3\" holds a line break")
+                                                   .arg(d->options.endpointId, QString::fromLatin1(name), secret));
+        }
+        Log::addSecretValue(*value);
+        replace(name, value->toUtf8());
     }
+    for (const auto &[name, value] : request.headers)
+        replace(name, value);
     full.headers = std::move(headers);
     return d->sendWithRetries(std::move(full), cancel);
 }

@@ -103,6 +103,9 @@ struct HttpClientOptions
     QStringList redirectHosts;       // other hosts redirects may lead to ("*.example.com")
     CircuitBreakerSettings breaker;
     QByteArray userAgent = "Conflux";
+    // Header name → secret name (EndpointSpec::secretHeaders): resolved at each send(), after
+    // the default headers and before the request's own.
+    QList<std::pair<QByteArray, QString>> secretHeaders;
     // TLS: CA certificates to trust beyond the system's, and a client certificate with its
     // key (mutual TLS, SAP's X.509 logon). Null: the system defaults.
     QSslConfiguration tls;

@@ -37,6 +37,7 @@ private slots:
     void sampleEndpoints();
     void defaultsFromType();
     void authentication();
+    void catalogEndpointsNeedNoUrl();
     void problems_data();
     void problems();
     void everyProblemAtOnce();
@@ -98,6 +99,31 @@ void tst_Endpoint::authentication()
     QCOMPARE(basic->authentication.username, u"svc"_s);
     QCOMPARE(basic->headers.size(), 1);
     QCOMPARE(basic->headers.front().first, "Accept"_ba);
+
+    // A header whose value is a secret reference is kept by name, resolved at each request.
+    Result<EndpointSpec> secretHeader = parseEndpoint(parse(restEndpoint(
+        ",\"headers\":{\"Accept\":\"application/json\",\"X-Tenant-Key\":{\"secret\":\"shop.tenant\"}}")));
+    QVERIFY(secretHeader);
+    QCOMPARE(secretHeader->headers.size(), 1);
+    QCOMPARE(secretHeader->secretHeaders.size(), 1);
+    QCOMPARE(secretHeader->secretHeaders.front().first, "X-Tenant-Key"_ba);
+    QCOMPARE(secretHeader->secretHeaders.front().second, u"shop.tenant"_s);
+}
+
+void tst_Endpoint::catalogEndpointsNeedNoUrl()
+{
+    // The definition has the base URL; the endpoint may still override it.
+    Result<EndpointSpec> catalog = parseEndpoint(
+        parse("{\"kind\":\"Endpoint\",\"id\":\"gh\",\"name\":\"GitHub\",\"type\":\"api\",\"protocol\":\"rest\","
+              "\"configuration\":{\"catalog\":\"github\"}}"));
+    QVERIFY2(catalog, catalog ? "" : qPrintable(catalog.error().toString()));
+    QVERIFY(catalog->url.isEmpty());
+    // Without a catalog the URL stays required.
+    Result<EndpointSpec> inline_ = parseEndpoint(
+        parse("{\"kind\":\"Endpoint\",\"id\":\"x\",\"name\":\"X\",\"type\":\"api\",\"protocol\":\"rest\","
+              "\"configuration\":{\"resources\":[]}}"));
+    QVERIFY(!inline_);
+    QVERIFY(inline_.error().details.front().startsWith(u"/url: "_s));
 }
 
 void tst_Endpoint::problems_data()
@@ -147,6 +173,8 @@ void tst_Endpoint::problems_data()
         << u"/authentication/token_url"_s << u"not an http(s) URL"_s;
     QTest::newRow("header name") << restEndpoint(",\"headers\":{\"Bad Name\":\"x\"}") << u"/headers/Bad Name"_s
                                  << u"not a valid header name"_s;
+    QTest::newRow("header secret") << restEndpoint(",\"headers\":{\"X-A\":{\"secret\":7}}") << u"/headers/X-A"_s
+                                   << u"secret reference"_s;
     QTest::newRow("header value") << restEndpoint(",\"headers\":{\"X-A\":\"a\\r\\nX-B: b\"}") << u"/headers/X-A"_s
                                   << u"line breaks"_s;
     QTest::newRow("timeout") << restEndpoint(",\"configuration\":{\"timeout_seconds\":0}")

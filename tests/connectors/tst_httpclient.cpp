@@ -353,6 +353,47 @@ private slots:
         QCOMPARE(noStore.error().code, u"secret_unavailable"_s);
     }
 
+    void resolvesSecretHeadersAtEachRequest()
+    {
+        TestHttpServer server;
+        server.setHandler([](const Http::HttpRequest &request) {
+            return Http::HttpResponse(200, request.header("X-Tenant-Key") + "|" + request.header("Accept"));
+        });
+        HttpClientOptions options = quickOptions(u"tenant"_s);
+        options.secretHeaders = {{"X-Tenant-Key", u"tenant.key"_s}};
+        HttpClient client(options, {}, contextWith({{u"tenant.key"_s, u"t-123"_s}}));
+        client.setDefaultHeaders({{"Accept", "application/json"}, {"X-Tenant-Key", "replaced"}});
+        QCOMPARE(client.send(get(server.url()))->body, QByteArray("t-123|application/json"));
+        // The request's own header wins.
+        HttpRequest own = get(server.url());
+        own.headers.append(std::pair<QByteArray, QByteArray>("x-tenant-key", "mine"));
+        QCOMPARE(client.send(own)->body, QByteArray("mine|application/json"));
+
+        // A missing secret names the header, and nothing is sent.
+        const qsizetype sent = server.requests().size();
+        options.secretHeaders = {{"X-Tenant-Key", u"tenant.other"_s}};
+        Result<HttpResponse> missing = HttpClient(options, {}, contextWith({})).send(get(server.url()));
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().code, u"secret_not_found"_s);
+        QVERIFY2(missing.error().message.contains(u"X-Tenant-Key"_s), qPrintable(missing.error().message));
+        QCOMPARE(server.requests().size(), sent);
+        // A value with a line break would split the request: refused.
+        options.secretHeaders = {{"X-Tenant-Key", u"tenant.key"_s}};
+        Result<HttpResponse> split =
+            HttpClient(options, {}, contextWith({{u"tenant.key"_s, u"a\r\nX-Evil: 1"_s}})).send(get(server.url()));
+        QVERIFY(!split);
+        QCOMPARE(split.error().code, u"secret_invalid"_s);
+        QVERIFY(!split.error().message.contains(u"X-Evil"_s));
+
+        // From an endpoint document.
+        EndpointSpec endpoint;
+        endpoint.id = u"tenant"_s;
+        endpoint.secretHeaders = {{"X-Tenant-Key", u"tenant.key"_s}};
+        Result<HttpClientOptions> fromEndpoint = HttpClientOptions::fromEndpoint(endpoint);
+        QVERIFY(fromEndpoint);
+        QCOMPARE(fromEndpoint->secretHeaders.size(), 1);
+    }
+
     void cachesAndRefreshesOAuth2Tokens()
     {
         TestHttpServer server;

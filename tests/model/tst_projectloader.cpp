@@ -289,6 +289,26 @@ private Q_SLOTS:
         }
     }
 
+    void catalogEndpointsNeedNoUrl()
+    {
+        // A connector catalog endpoint takes its base URL from the definition; others need one.
+        ProjectFiles files = sampleFiles();
+        files.insert(u"endpoints/github.json"_s,
+                     "{\n  \"kind\": \"Endpoint\",\n  \"schemaVersion\": 1,\n  \"id\": \"github\",\n"
+                     "  \"name\": \"GitHub\",\n  \"type\": \"api\",\n  \"configuration\": {\n"
+                     "    \"catalog\": \"github\"\n  },\n  \"protocol\": \"rest\"\n}\n");
+        const LoadResult catalog = ProjectLoader().load(files);
+        QVERIFY2(catalog.isOk(), qPrintable(messages(catalog).join(u'\n')));
+        files.insert(u"endpoints/github.json"_s,
+                     "{\n  \"kind\": \"Endpoint\",\n  \"schemaVersion\": 1,\n  \"id\": \"github\",\n"
+                     "  \"name\": \"GitHub\",\n  \"type\": \"api\",\n  \"protocol\": \"rest\"\n}\n");
+        const LoadResult inline_ = ProjectLoader().load(files);
+        QVERIFY(!inline_.isOk());
+        QVERIFY2(messages(inline_).join(u'\n').contains(u"endpoints/github.json"_s)
+                     && messages(inline_).join(u'\n').contains(u"url"_s),
+                 qPrintable(messages(inline_).join(u'\n')));
+    }
+
     void syntaxErrorReportsOnlyItself()
     {
         // A file that does not parse is one error; references to it are not also reported.
