@@ -9,7 +9,6 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFile>
 #include <QHash>
 #include <QLocale>
 #include <QNetworkAccessManager>
@@ -17,7 +16,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
-#include <QSslKey>
+#include <QSslCertificate>
 #include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
@@ -98,6 +97,7 @@ struct Exchange
     QUrl url;
     QUrl redirectTarget;
     bool bytesSent = false;  // the request reached the server (for retrying non-idempotent calls)
+    bool encrypted = false;  // the TLS handshake completed (as far as the client can tell)
     QPointer<QNetworkReply> reply; // network thread only
 };
 
@@ -302,50 +302,6 @@ Result<HttpClientOptions> HttpClientOptions::fromEndpoint(const EndpointSpec &en
                          Tr::tr("Endpoint %1 has invalid HTTP settings").arg(endpoint.id), problems);
     }
     return options;
-}
-
-Result<QSslConfiguration> HttpClientOptions::clientCertificate(const QString &certificateFile, const QString &keyFile,
-                                                               const QByteArray &passPhrase, const QString &caFile)
-{
-    QFile certificateIn(certificateFile);
-    if (!certificateIn.open(QIODevice::ReadOnly)) {
-        return makeError("tls_certificate_invalid",
-                         Tr::tr("Cannot read the client certificate %1: %2").arg(certificateFile, certificateIn.errorString()));
-    }
-    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateIn.readAll(), QSsl::Pem);
-    if (chain.isEmpty() || chain.constFirst().isNull()) {
-        return makeError("tls_certificate_invalid",
-                         Tr::tr("%1 holds no PEM certificate").arg(certificateFile));
-    }
-    QFile keyIn(keyFile);
-    if (!keyIn.open(QIODevice::ReadOnly))
-        return makeError("tls_key_invalid", Tr::tr("Cannot read the private key %1: %2").arg(keyFile, keyIn.errorString()));
-    const QByteArray pem = keyIn.readAll();
-    QSslKey key;
-    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
-        key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, passPhrase);
-        if (!key.isNull())
-            break;
-    }
-    if (key.isNull()) {
-        return makeError("tls_key_invalid",
-                         Tr::tr("%1 holds no PEM private key Conflux can read (RSA, EC or DSA; a wrong pass "
-                                "phrase looks the same)")
-                             .arg(keyFile));
-    }
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setLocalCertificateChain(chain);
-    tls.setPrivateKey(key);
-    if (!caFile.isEmpty()) {
-        QFile caIn(caFile);
-        if (!caIn.open(QIODevice::ReadOnly))
-            return makeError("tls_certificate_invalid", Tr::tr("Cannot read the CA file %1: %2").arg(caFile, caIn.errorString()));
-        const QList<QSslCertificate> cas = QSslCertificate::fromData(caIn.readAll(), QSsl::Pem);
-        if (cas.isEmpty())
-            return makeError("tls_certificate_invalid", Tr::tr("%1 holds no PEM certificate").arg(caFile));
-        tls.addCaCertificates(cas);
-    }
-    return tls;
 }
 
 // ---- HttpClient --------------------------------------------------------------------------
@@ -621,6 +577,10 @@ Result<HttpResponse> HttpClient::Private::attempt(const HttpRequest &request, co
         QObject::connect(deadline, &QTimer::timeout, reply, [abortWith] { abortWith(Abort::Timeout); });
         deadline->start(opts.timeoutMs);
 
+        QObject::connect(reply, &QNetworkReply::encrypted, reply, [exchange] {
+            std::lock_guard lock(exchange->mutex);
+            exchange->encrypted = true;
+        });
         QObject::connect(reply, &QNetworkReply::uploadProgress, reply, [exchange](qint64 sentBytes, qint64) {
             if (sentBytes > 0) {
                 std::lock_guard lock(exchange->mutex);
@@ -729,6 +689,25 @@ Result<HttpResponse> HttpClient::Private::attempt(const HttpRequest &request, co
         response.url = exchange->url;
         response.elapsedMs = elapsed;
         return response;
+    }
+    if (exchange->encrypted && exchange->body.isEmpty()
+        && (exchange->error == QNetworkReply::RemoteHostClosedError
+            || exchange->error == QNetworkReply::UnknownNetworkError)) {
+        // Under TLS 1.3 a server checks the client certificate after the client has finished its
+        // side of the handshake, and refuses it with an alert and a closed connection: to the
+        // client, an encrypted connection that closes before any answer.
+        const QList<QSslCertificate> own = opts.tls.isNull() ? QList<QSslCertificate>()
+                                                             : opts.tls.localCertificateChain();
+        const QString presented = own.isEmpty()
+            ? Tr::tr("it presented no client certificate")
+            : Tr::tr("it presented the client certificate \"%1\" issued by \"%2\"")
+                  .arg(own.constFirst().subjectInfo(QSslCertificate::CommonName).join(u", "_s),
+                       own.constFirst().issuerInfo(QSslCertificate::CommonName).join(u", "_s));
+        return makeError("tls_error",
+                         Tr::tr("%1: the server closed the connection right after the TLS handshake, without "
+                                "answering (%2): a server that requires a client certificate does this when it "
+                                "gets none, or one that none of its CAs issued; %3")
+                             .arg(where, exchange->errorText, presented));
     }
     switch (exchange->error) {
     case QNetworkReply::SslHandshakeFailedError:

@@ -122,7 +122,26 @@ struct HttpClientOptions
     // success_threshold, timeout_seconds, half_open_max_calls, metrics_window_seconds}.
     // Problems are "invalid_endpoint" details ("/configuration/redirect_hosts: ...").
     static Result<HttpClientOptions> fromEndpoint(const EndpointSpec &endpoint);
+    // The same and configuration "tls" (tlsFromEndpoint below) in `tls`; the problems of both
+    // are the details of one "invalid_endpoint".
+    static Result<HttpClientOptions> fromEndpoint(const EndpointSpec &endpoint, const ConnectorContext &context);
 };
+
+// The TLS settings of an HTTP endpoint, its configuration "tls" (docs/connectors/odata.md):
+//   {"certificate_file": "certs/client.pem", "key_file": "certs/client.key",
+//    "key_passphrase": {"secret": "name"}, "ca_file": "certs/ca.pem", "verify_peer": true}
+// certificate_file and key_file (PEM; the key RSA, EC or DSA) go together: the client
+// certificate presented to the server (mutual TLS, SAP's X.509 logon). ca_file: PEM CA
+// certificates trusted beyond the system's. key_passphrase: only a secret reference, resolved
+// now through context.secrets. verify_peer false stops checking the server's certificate and
+// logs a warning the first time it is read for an endpoint id in the process (reading it again,
+// as a factory and its connector may, stays quiet).
+// Relative paths resolve against context.baseDirectory. Put the result into
+// HttpClientOptions::tls.
+// nullopt: the endpoint has no configuration.tls (the system's defaults). Errors:
+// "invalid_endpoint" with one detail per problem, each naming its JSON pointer
+// ("/configuration/tls/certificate_file: Cannot read the client certificate ...").
+Result<std::optional<QSslConfiguration>> tlsFromEndpoint(const EndpointSpec &endpoint, const ConnectorContext &context);
 
 class HttpClient;
 

@@ -34,9 +34,12 @@
 //   change set per record. Before the first write the connector fetches a CSRF token (SAP
 //   Gateway: GET with "X-CSRF-Token: Fetch"; the HttpClient keeps the session cookie it belongs
 //   to), and fetches it again once when a write answers 403 "X-CSRF-Token: Required".
+// - TLS: configuration.tls names the client certificate to present and the CAs to trust
+//   (tlsFromEndpoint() in httpclient.h).
 //
-// Errors: "invalid_endpoint" (details "/url: ...", "/configuration/<name>: ..."), the
-// HttpClient's ("connection_failed", "timeout", "cancelled", "circuit_open", ...),
+// Errors: "invalid_endpoint" (details "/url: ...", "/configuration/<name>: ...",
+// "/configuration/tls/<name>: ..."), the HttpClient's ("connection_failed", "timeout",
+// "cancelled", "circuit_open", "tls_error", ...),
 // "authentication_failed" (HTTP 401; the message names the user, never the password),
 // "odata_error" (the service's answer: HTTP status, the service's error code and message, from
 // a v4 or v2 JSON error body or an XML one), "malformed_response" (a body that is not the JSON

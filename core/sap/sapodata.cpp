@@ -66,6 +66,43 @@ Result<std::optional<qint64>> count(const Data::Value &value, const QString &nam
     return std::optional<qint64>(qint64(n));
 }
 
+// The X.509 logon as the OData endpoint's configuration.tls: the client certificate, its key,
+// the key's pass phrase (a secret name) and the CAs to trust.
+Data::Value x509Settings(const SapConnection &connection)
+{
+    Data::Object tls{{u"certificate_file"_s, Data::Value(connection.certificateFile)},
+                     {u"key_file"_s, Data::Value(connection.keyFile)}};
+    if (!connection.keyPasswordSecret.isEmpty()) {
+        tls.insert(u"key_passphrase"_s,
+                   Data::Value(Data::Object{{u"secret"_s, Data::Value(connection.keyPasswordSecret)}}));
+    }
+    if (!connection.caFile.isEmpty())
+        tls.insert(u"ca_file"_s, Data::Value(connection.caFile));
+    return Data::Value(std::move(tls));
+}
+
+// An error of the OData endpoint made from the connection, its TLS details pointing at the
+// connection document's authentication ("/authentication/key_file: ...").
+Error connectionError(const SapConnection &connection, Error error)
+{
+    static const QList<std::pair<QString, QString>> pointers{
+        {u"/configuration/tls/key_passphrase"_s, u"/authentication/key_password"_s},
+        {u"/configuration/tls/"_s, u"/authentication/"_s}};
+    bool fromConnection = false;
+    for (QString &detail : error.details) {
+        for (const auto &[from, to] : pointers) {
+            if (detail.startsWith(from)) {
+                detail = to + detail.mid(from.size());
+                fromConnection = true;
+                break;
+            }
+        }
+    }
+    if (fromConnection)
+        error.message = Tr::tr("SAP connection %1 cannot log on with its X.509 certificate").arg(connection.id);
+    return error;
+}
+
 } // namespace
 
 SapODataClient::SapODataClient(std::shared_ptr<SapPool> pool) : m_pool(std::move(pool)) { }
@@ -79,11 +116,6 @@ Result<Data::Value> SapODataClient::run(const SapOperation &operation, const Dat
     if (operation.type != SapOperationType::OData) {
         return makeError("sap_unsupported", Tr::tr("SAP operation %1 is of type %2, not odata")
                                                 .arg(operation.id, operationTypeName(operation.type)));
-    }
-    if (connection.authenticationType == SapAuthentication::X509) {
-        return makeError("sap_unsupported", Tr::tr("SAP connection %1: OData operations cannot log on with an X.509 "
-                                                   "certificate yet (RFC and IDoc calls can)")
-                                                .arg(connection.id));
     }
     if (!input.isUndefined() && !input.isNull() && !input.isObject()) {
         return makeError("invalid_sap_operation", Tr::tr("The input of SAP operation %1 must be an object, not %2")
@@ -124,10 +156,12 @@ Result<Data::Value> SapODataClient::run(const SapOperation &operation, const Dat
             endpoint.configuration.insert(u"sap_client"_s, Data::Value(connection.client));
             if (update)
                 endpoint.configuration.insert(u"update_method"_s, Data::Value(method.toLower()));
+            if (connection.authenticationType == SapAuthentication::X509)
+                endpoint.configuration.insert(u"tls"_s, x509Settings(connection));
             Result<std::unique_ptr<Connectors::ODataConnector>> made =
                 Connectors::createODataConnectorTyped(endpoint, m_pool->context());
             if (!made)
-                return made.error();
+                return connectionError(connection, made.error());
             auto created = std::make_shared<Service>();
             created->connector = std::move(*made);
             slot = std::move(created);

@@ -31,8 +31,9 @@
 //
 // Each call counts in sap_requests_total{connection, operation="ODATA <method> <entity set>",
 // status} and sap_request_duration_seconds; the connection's circuit breaker ("sap/<id>") is
-// shared with its RFC calls. X.509 logon is not available for OData operations yet
-// ("sap_unsupported").
+// shared with its RFC calls. An X.509 connection logs on with its client certificate: its
+// certificate_file, key_file, key_password and ca_file become the OData endpoint's
+// configuration.tls (docs/connectors/odata.md).
 //
 // Threading: run() may be called from several threads; each service has one connector,
 // used by one call at a time.
@@ -48,9 +49,11 @@ public:
     explicit SapODataClient(std::shared_ptr<SapPool> pool);
     ~SapODataClient();
 
-    // Errors: "sap_unsupported" (another operation type, X.509), "invalid_sap_operation"
-    // (an input that does not fit the method), the OData connector's ("odata_error" with the
-    // service's message, "authentication_failed", ...).
+    // Errors: "sap_unsupported" (another operation type), "invalid_sap_operation" (an input
+    // that does not fit the method), "invalid_endpoint" (the X.509 certificate or key cannot be
+    // read; details point into the connection's /authentication), the OData connector's
+    // ("odata_error" with the service's message, "authentication_failed", "tls_error",
+    // "connection_failed", ...).
     Result<Data::Value> run(const SapOperation &operation, const Data::Value &input,
                             const Connectors::CancelToken *cancel = nullptr);
 

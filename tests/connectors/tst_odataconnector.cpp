@@ -11,6 +11,8 @@
 #include "testsupport.h"
 #include "testsecrets.h"
 
+#include <QSslCertificate>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -167,6 +169,47 @@ class TestODataConnector : public QObject
 {
     Q_OBJECT
 
+private:
+    std::unique_ptr<QTemporaryDir> m_certificates;
+
+    // The folder of makeTestCertificates(), made on first use; empty after a QFAIL-worthy problem
+    // (`error` says which).
+    QString certificateFolder(QString *error)
+    {
+        if (!m_certificates) {
+            m_certificates = std::make_unique<QTemporaryDir>();
+            if (!m_certificates->isValid()) {
+                *error = u"no temporary folder: "_s + m_certificates->errorString();
+                return {};
+            }
+            *error = Tests::makeTestCertificates(m_certificates->path());
+            if (!error->isEmpty()) {
+                m_certificates.reset();
+                return {};
+            }
+        }
+        return m_certificates->path();
+    }
+
+    // A context whose relative paths resolve in `folder`, with the secrets of the TLS tests.
+    static ConnectorContext tlsContext(const QString &folder)
+    {
+        ConnectorContext c = context();
+        c.baseDirectory = folder;
+        c.secrets = std::make_shared<MapSecrets>(QHash<QString, QString>{
+            {u"pw"_s, u"s3cr3t-Passw0rd"_s},
+            {u"key.pass"_s, QString::fromLatin1(Tests::testKeyPassPhrase)},
+            {u"wrong.pass"_s, u"not-the-pass-phrase"_s}});
+        return c;
+    }
+
+    static EndpointSpec tlsEndpoint(const QUrl &url, const QByteArray &tls)
+    {
+        EndpointSpec spec = endpointFor(4, url);
+        spec.configuration.insert(u"tls"_s, parsed(tls));
+        return spec;
+    }
+
 private slots:
     void init() { HttpClient::resetSharedState(); }
 
@@ -205,6 +248,134 @@ private slots:
         QCOMPARE(ok->settings().pageSize, 0);
         QCOMPARE(ok->settings().batchSize, 1);
         QCOMPARE(makeConnector(4, QUrl(u"https://example.com/odata/v4/x/"_s))->settings().updateMethod, QByteArray("PATCH"));
+    }
+
+    void reportsTlsProblemsByPointer_data()
+    {
+        QTest::addColumn<QByteArray>("tls");      // configuration.tls as JSON
+        QTest::addColumn<QString>("pointer");
+        QTest::addColumn<QString>("text");        // in the detail
+
+        QTest::addRow("not an object") << "\"client.pem\""_ba << u"/configuration/tls"_s << u"must be an object"_s;
+        QTest::addRow("missing certificate file")
+            << "{\"certificate_file\": \"nope.pem\", \"key_file\": \"client.key\"}"_ba
+            << u"/configuration/tls/certificate_file"_s << u"nope.pem"_s;
+        QTest::addRow("missing key file") << "{\"certificate_file\": \"client.pem\", \"key_file\": \"nope.key\"}"_ba
+                                          << u"/configuration/tls/key_file"_s << u"nope.key"_s;
+        QTest::addRow("certificate without key") << "{\"certificate_file\": \"client.pem\"}"_ba
+                                                 << u"/configuration/tls/key_file"_s << u"required"_s;
+        QTest::addRow("key without certificate") << "{\"key_file\": \"client.key\"}"_ba
+                                                 << u"/configuration/tls/certificate_file"_s << u"required"_s;
+        QTest::addRow("a key as the certificate") << "{\"certificate_file\": \"client.key\", \"key_file\": \"client.key\"}"_ba
+                                                  << u"/configuration/tls/certificate_file"_s << u"no PEM certificate"_s;
+        QTest::addRow("certificate file of a number") << "{\"certificate_file\": 5, \"key_file\": \"client.key\"}"_ba
+                                                      << u"/configuration/tls/certificate_file"_s << u"path"_s;
+        QTest::addRow("pass phrase in clear")
+            << "{\"certificate_file\": \"client.pem\", \"key_file\": \"client-encrypted.key\", "
+               "\"key_passphrase\": \"key-Passw0rd\"}"_ba
+            << u"/configuration/tls/key_passphrase"_s << u"never the pass phrase itself"_s;
+        QTest::addRow("pass phrase secret missing")
+            << "{\"certificate_file\": \"client.pem\", \"key_file\": \"client-encrypted.key\", "
+               "\"key_passphrase\": {\"secret\": \"no.such.secret\"}}"_ba
+            << u"/configuration/tls/key_passphrase"_s << u"no.such.secret"_s;
+        QTest::addRow("pass phrase of no key") << "{\"key_passphrase\": {\"secret\": \"key.pass\"}}"_ba
+                                               << u"/configuration/tls/key_passphrase"_s << u"key_file"_s;
+        QTest::addRow("encrypted key without pass phrase")
+            << "{\"certificate_file\": \"client.pem\", \"key_file\": \"client-encrypted.key\"}"_ba
+            << u"/configuration/tls/key_file"_s << u"give it as key_passphrase"_s;
+        QTest::addRow("wrong pass phrase")
+            << "{\"certificate_file\": \"client.pem\", \"key_file\": \"client-encrypted.key\", "
+               "\"key_passphrase\": {\"secret\": \"wrong.pass\"}}"_ba
+            << u"/configuration/tls/key_file"_s << u"wrong pass phrase"_s;
+        QTest::addRow("missing CA file") << "{\"ca_file\": \"certs/nope.pem\"}"_ba << u"/configuration/tls/ca_file"_s
+                                         << u"certs/nope.pem"_s;
+        QTest::addRow("verify_peer as text") << "{\"verify_peer\": \"no\"}"_ba << u"/configuration/tls/verify_peer"_s
+                                             << u"true or false"_s;
+        QTest::addRow("unknown setting") << "{\"cert_file\": \"client.pem\"}"_ba << u"/configuration/tls/cert_file"_s
+                                         << u"not a TLS setting"_s;
+    }
+
+    void reportsTlsProblemsByPointer()
+    {
+        QFETCH(QByteArray, tls);
+        QFETCH(QString, pointer);
+        QFETCH(QString, text);
+        QString error;
+        const QString folder = certificateFolder(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        EndpointSpec spec = tlsEndpoint(QUrl(u"https://localhost/svc/"_s), tls);
+        Result<std::unique_ptr<ODataConnector>> connector = createODataConnectorTyped(spec, tlsContext(folder));
+        VERIFY_ERROR(connector, "invalid_endpoint");
+        QVERIFY2(connector.error().message.contains(spec.id), qPrintable(connector.error().message));
+        bool found = false;
+        for (const QString &detail : connector.error().details) {
+            if (detail.startsWith(pointer + u": "_s)) {
+                found = true;
+                QVERIFY2(detail.contains(text), qPrintable(detail));
+            }
+        }
+        QVERIFY2(found, qPrintable(connector.error().toString()));
+        // a pass phrase never appears in an error
+        QVERIFY(!connector.error().toString().contains(QLatin1String(Tests::testKeyPassPhrase)));
+    }
+
+    void presentsTheClientCertificateOfConfigurationTls()
+    {
+        QString error;
+        const QString folder = certificateFolder(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        Result<QSslConfiguration> serverTls = Http::HttpServer::loadTlsConfiguration(QDir(folder).filePath(u"server.pem"_s),
+                                                                                    QDir(folder).filePath(u"server.key"_s));
+        VERIFY_OK(serverTls);
+        TestHttpServer server(*serverTls, QSslCertificate::fromPath(QDir(folder).filePath(u"ca.pem"_s)));
+        QVERIFY(server.isListening());
+        server.setHandler([](const Http::HttpRequest &request) {
+            if (!request.path.endsWith(u"/Orders"))
+                return Http::HttpResponse(404);
+            const QString subject = request.peerCertificateChain.isEmpty()
+                ? u"anonymous"_s
+                : request.peerCertificateChain.constFirst().subjectInfo(QSslCertificate::CommonName).join(u',');
+            return json("{\"value\":[{\"Id\":\"" + subject.toUtf8() + "\"}]}");
+        });
+        const ConnectorContext context = tlsContext(folder);
+        ODataQuery orders;
+        orders.entitySet = u"Orders"_s;
+
+        // relative paths in the project's folder, the key encrypted with a secret pass phrase
+        Result<std::unique_ptr<ODataConnector>> mutual = createODataConnectorTyped(
+            tlsEndpoint(server.url(u"/svc/"_s),
+                        "{\"certificate_file\": \"client.pem\", \"key_file\": \"client-encrypted.key\", "
+                        "\"key_passphrase\": {\"secret\": \"key.pass\"}, \"ca_file\": \"ca.pem\", "
+                        "\"verify_peer\": true}"),
+            context);
+        VERIFY_OK(mutual);
+        Result<ODataPage> page = (*mutual)->query(orders);
+        VERIFY_OK(page);
+        QCOMPARE(page->records.size(), size_t(1));
+        QCOMPARE(page->records.front()[u"Id"].toString(), u"CONFLUX_RFC"_s);
+
+        // the server trusted, but no client certificate: the server ends the handshake
+        Result<std::unique_ptr<ODataConnector>> anonymous =
+            createODataConnectorTyped(tlsEndpoint(server.url(u"/svc/"_s), "{\"ca_file\": \"ca.pem\"}"), context);
+        VERIFY_OK(anonymous);
+        const qsizetype served = server.requestCount();
+        Result<ODataPage> refused = (*anonymous)->query(orders);
+        QVERIFY2(!refused, "a server that requires a client certificate answered a client without one");
+        QVERIFY2(refused.error().code == u"tls_error", qPrintable(refused.error().toString()));
+        QVERIFY2(refused.error().message.contains(u"certificate"_s), qPrintable(refused.error().message));
+        QCOMPARE(server.requestCount(), served);
+
+        // no CA for the server's certificate: refused by the client, unless verify_peer is false
+        TestHttpServer plain(*serverTls);
+        plain.setHandler([](const Http::HttpRequest &) { return json("{\"value\":[{\"Id\":\"1\"}]}"); });
+        Result<std::unique_ptr<ODataConnector>> untrusted =
+            createODataConnectorTyped(tlsEndpoint(plain.url(u"/svc/"_s), "{}"), context);
+        VERIFY_OK(untrusted);
+        VERIFY_ERROR((*untrusted)->query(orders), "tls_error");
+        Result<std::unique_ptr<ODataConnector>> unverified =
+            createODataConnectorTyped(tlsEndpoint(plain.url(u"/svc/"_s), "{\"verify_peer\": false}"), context);
+        VERIFY_OK(unverified);
+        VERIFY_OK((*unverified)->query(orders));
     }
 
     void formatsLiterals_data()

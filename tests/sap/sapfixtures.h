@@ -1,6 +1,7 @@
 #pragma once
 
-// Canned SAP answers for tst_sap (kept out of the Q_OBJECT file: moc and raw strings do not mix).
+// Canned SAP answers for the tst_sap_* suites (kept out of the Q_OBJECT files: moc
+// and raw strings do not mix).
 
 #include <QByteArray>
 

@@ -1,6 +1,7 @@
 #pragma once
 
-// JSON texts of tst_sap (kept out of the Q_OBJECT file: moc and raw strings do not mix).
+// JSON texts of the tst_sap_* suites (kept out of the Q_OBJECT files: moc
+// and raw strings do not mix).
 
 #include <QByteArray>
 
