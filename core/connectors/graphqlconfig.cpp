@@ -341,7 +341,7 @@ Result<std::unique_ptr<Connector>> createGraphQLConnector(const EndpointSpec &en
                                                           const ConnectorContext &context)
 {
     Result<Settings> settings = readSettings(endpoint);
-    Result<HttpClientOptions> http = HttpClientOptions::fromEndpoint(endpoint);
+    Result<HttpClientOptions> http = HttpClientOptions::fromEndpoint(endpoint, context);
     if (!settings || !http) {
         Error error = !settings ? settings.error() : http.error();
         if (!settings && !http)

@@ -129,7 +129,7 @@ GraphQLConnector::GraphQLConnector(EndpointSpec endpoint, Settings settings,
     , m_settings(std::move(settings))
 {
     HttpClientOptions options;
-    if (Result<HttpClientOptions> fromEndpoint = HttpClientOptions::fromEndpoint(this->endpoint()))
+    if (Result<HttpClientOptions> fromEndpoint = HttpClientOptions::fromEndpoint(this->endpoint(), context))
         options = std::move(*fromEndpoint);
     else
         options.endpointId = this->endpoint().id;

@@ -49,7 +49,7 @@ RestConnector::RestConnector(EndpointSpec endpoint, RestEndpointConfig config, C
     d->q = this;
     d->config = std::move(config);
     d->context = std::move(context);
-    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(this->endpoint());
+    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(this->endpoint(), d->context);
     d->client = std::make_unique<HttpClient>(options ? *options : HttpClientOptions(), this->endpoint().authentication,
                                              d->context);
 }
@@ -350,7 +350,7 @@ Result<std::unique_ptr<Connector>> createRestConnector(const EndpointSpec &endpo
                          {u"/protocol: must be rest"_s});
     }
     Result<RestEndpointConfig> config = RestEndpointConfig::fromEndpoint(endpoint, catalog);
-    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(endpoint);
+    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(endpoint, context);
     if (!config || !options) {
         QStringList details;
         if (!config)

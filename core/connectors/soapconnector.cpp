@@ -36,7 +36,7 @@ QString versionName(SoapVersion version)
 SoapConnector::SoapConnector(EndpointSpec endpoint, Settings settings, ConnectorContext context)
     : Connector(std::move(endpoint)), m_settings(std::move(settings)), m_baseDirectory(context.baseDirectory)
 {
-    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(this->endpoint());
+    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(this->endpoint(), context);
     m_http = std::make_unique<HttpClient>(options ? *options : HttpClientOptions{}, this->endpoint().authentication,
                                           std::move(context));
     m_http->setDefaultHeaders(this->endpoint().headers);
@@ -567,7 +567,7 @@ Result<std::unique_ptr<Connector>> createSoapConnector(const EndpointSpec &endpo
     Result<Settings> settings = readSettings(endpoint);
     if (!settings)
         return settings.error();
-    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(endpoint);
+    Result<HttpClientOptions> options = HttpClientOptions::fromEndpoint(endpoint, context);
     if (!options)
         return options.error();
     return std::unique_ptr<Connector>(std::make_unique<SoapConnector>(endpoint, std::move(*settings), context));

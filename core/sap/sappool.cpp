@@ -7,6 +7,7 @@
 #include "security/secrets.h"
 #include "tr_p.h"
 
+#include <QDir>
 #include <QThread>
 
 #include <chrono>
@@ -56,8 +57,15 @@ Result<std::shared_ptr<SapPool>> SapPool::create(SapConnection connection, Conne
                 return secret.error();
             passPhrase = secret->toUtf8();
         }
+        // Relative paths resolve against the project folder, as an endpoint's configuration.tls does.
+        const auto inProject = [&context](const QString &path) {
+            return path.isEmpty() || QDir::isAbsolutePath(path) || context.baseDirectory.isEmpty()
+                       ? path
+                       : QDir(context.baseDirectory).filePath(path);
+        };
         Result<QSslConfiguration> tls = Connectors::HttpClientOptions::clientCertificate(
-            connection.certificateFile, connection.keyFile, passPhrase, connection.caFile);
+            inProject(connection.certificateFile), inProject(connection.keyFile), passPhrase,
+            inProject(connection.caFile));
         if (!tls) {
             Error error = tls.error();
             error.message = Tr::tr("SAP connection %1: %2").arg(connection.id, error.message);

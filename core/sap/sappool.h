@@ -44,8 +44,9 @@ class SapPool final : public std::enable_shared_from_this<SapPool>
     struct Private;
 
 public:
-    // Errors: "sap_unsupported" for X509 connections (Conflux's HttpClient cannot present a
-    // client certificate yet).
+    // X509 connections present their client certificate (files relative to
+    // context.baseDirectory). Errors: "tls_certificate_invalid" / "tls_key_invalid" naming the
+    // file, the pass phrase secret's errors.
     static Result<std::shared_ptr<SapPool>> create(SapConnection connection, Connectors::ConnectorContext context,
                                                    const SapPoolOptions &options = {});
     ~SapPool();

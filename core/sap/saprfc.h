@@ -1,7 +1,6 @@
 #pragma once
 
 #include "base/result.h"
-#include "connectors/soapconnector.h"
 #include "data/value.h"
 
 #include <QByteArray>
@@ -50,13 +49,6 @@ QStringList rfcTableParameters(const Data::Value &parameters);
 // malformed XML: the message says where).
 Result<Data::Value> parseRfcResponse(const QString &function, QByteArrayView body, const QStringList &tables = {});
 
-// True when `body` is a SOAP envelope with a Fault (for answers with a non-2xx status). The
-// check is the connectors' Connectors::Soap::isFaultEnvelope(); this name remains for callers
-// that still use it (tests/sap/tst_sap.cpp).
-inline bool isSoapFault(QByteArrayView body)
-{
-    return Connectors::Soap::isFaultEnvelope(body);
-}
 
 // One line of a BAPI's RETURN parameter (BAPIRET1, BAPIRET2, BAPIRETURN, BAPIRETURN1).
 struct SapMessage

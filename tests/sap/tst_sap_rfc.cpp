@@ -2,6 +2,7 @@
 // RFC_READ_TABLE, and calls through the connection pool against a local HTTP server.
 
 #include "sap/sappool.h"
+#include "connectors/soapconnector.h"
 #include "sap/saprfc.h"
 #include "sap/saprfcclient.h"
 #include "sap/sapreadtable.h"
@@ -90,8 +91,8 @@ private slots:
         QVERIFY(answer.error().details.contains(u"faultcode: soap:Client"_s));
         QVERIFY(answer.error().details.contains(u"faultstring: TABLE_NOT_AVAILABLE"_s));
         QVERIFY(answer.error().details.contains(u"exception: TABLE_NOT_AVAILABLE"_s));
-        QVERIFY(isSoapFault(Fixtures::readTableFault));
-        QVERIFY(!isSoapFault(Fixtures::vendorFound));
+        QVERIFY(Connectors::Soap::isFaultEnvelope(Fixtures::readTableFault));
+        QVERIFY(!Connectors::Soap::isFaultEnvelope(Fixtures::vendorFound));
 
         VERIFY_ERROR(parseRfcResponse(u"X"_s, "<html><body>Logon</body></html>"), "sap_invalid_response");
         VERIFY_ERROR(parseRfcResponse(u"X"_s, "<soap:Envelope xmlns:soap=\"x\"><soap:Body>"), "sap_invalid_response");
