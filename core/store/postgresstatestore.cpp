@@ -160,4 +160,16 @@ QString PostgresStateStore::elsewhereHint() const
     return Tr::tr("upgrade Conflux or configure another database or schema");
 }
 
+QString PostgresStateStore::lockRowsSkipLockedSql() const
+{
+    return QStringLiteral(" FOR UPDATE SKIP LOCKED");
+}
+
+QString PostgresStateStore::serverClockSql() const
+{
+    // clock_timestamp(), not now(): now() is frozen at the start of the transaction.
+    return QStringLiteral(
+        "SELECT CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)");
+}
+
 } // namespace Conflux::Store::Internal

@@ -154,4 +154,14 @@ QString SqliteStateStore::elsewhereHint() const
     return Tr::tr("upgrade Conflux or point --data elsewhere");
 }
 
+QString SqliteStateStore::lockRowsSkipLockedSql() const
+{
+    return {}; // BEGIN IMMEDIATE holds the database's only write lock
+}
+
+QString SqliteStateStore::serverClockSql() const
+{
+    return {}; // the file is local: every user of it shares this machine's clock
+}
+
 } // namespace Conflux::Store::Internal

@@ -38,6 +38,8 @@ private:
     bool isConnectionLost(const QSqlError &error) const override;
     const char *readErrorCode(const QSqlError &error) const override;
     QString elsewhereHint() const override;
+    QString lockRowsSkipLockedSql() const override;
+    QString serverClockSql() const override;
 };
 
 } // namespace Conflux::Store::Internal

@@ -49,22 +49,6 @@ QString driverMessage(const QSqlError &error)
     return text;
 }
 
-// QtSql binds a null QString as SQL NULL; the text columns are NOT NULL.
-QVariant textValue(const QString &text)
-{
-    return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
-}
-
-QDateTime fromMsecs(const QVariant &value)
-{
-    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-qint64 nowMsecs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
 constexpr const char *versionColumns
     = "v.version, v.sha256, v.source, v.comment, v.actor, v.created_at, v.size_bytes,"
       " CASE WHEN v.version = s.active_version THEN 1 ELSE 0 END";
@@ -87,6 +71,21 @@ ApiToken readToken(const QSqlQuery &query)
 }
 
 } // namespace
+
+QVariant textValue(const QString &text)
+{
+    return text.isNull() ? QVariant(QStringLiteral("")) : QVariant(text);
+}
+
+QDateTime fromMsecs(const QVariant &value)
+{
+    return QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+qint64 nowMsecs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
 
 SqlStateStore::SqlStateStore(const StoreConfig &config, SqlDialect dialect)
     : m_config(config)
@@ -136,7 +135,30 @@ Result<QSqlQuery> SqlStateStore::exec(QSqlDatabase &db, const char *operation, c
     }
     if (ok)
         return query;
+    return queryFailure(db, operation, query, onError);
+}
 
+Result<QSqlQuery> SqlStateStore::prepare(QSqlDatabase &db, const char *operation,
+                                         const QString &sql) const
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (query.prepare(sql))
+        return query;
+    return queryFailure(db, operation, query, OnError::Query);
+}
+
+Result<void> SqlStateStore::execPrepared(QSqlDatabase &db, const char *operation,
+                                         QSqlQuery &query) const
+{
+    if (query.exec())
+        return {};
+    return queryFailure(db, operation, query, OnError::Query);
+}
+
+Error SqlStateStore::queryFailure(QSqlDatabase &db, const char *operation, QSqlQuery &query,
+                                  OnError onError) const
+{
     const QSqlError error = query.lastError();
     const bool lost = isConnectionLost(error);
     if (t_inTransaction && !t_rolledBack) {
@@ -214,21 +236,23 @@ void SqlStateStore::rollback(QSqlDatabase &db) const
             << m_config.describe() << "rollback failed:" << driverMessage(query.lastError());
 }
 
-// Runs body() between BEGIN and COMMIT; any failure rolls back and is returned as is.
-template<typename F>
-auto SqlStateStore::writeTransaction(QSqlDatabase &db, const char *operation, F &&body) const
-    -> decltype(body())
+Result<void> SqlStateStore::beginWrite(QSqlDatabase &db, const char *operation) const
 {
     if (auto begun = exec(db, operation, beginWriteSql()); !begun)
         return begun.error();
     t_inTransaction = true;
     t_rolledBack = false;
-    auto result = body();
-    if (result) {
+    return {};
+}
+
+Result<void> SqlStateStore::endWrite(QSqlDatabase &db, const char *operation, bool commit) const
+{
+    Result<void> result;
+    if (commit) {
         if (auto committed = exec(db, operation, QStringLiteral("COMMIT")); !committed)
             result = committed.error();
     }
-    if (!result && !t_rolledBack)
+    if ((!commit || !result) && !t_rolledBack)
         rollback(db);
     t_inTransaction = false;
     t_rolledBack = false;

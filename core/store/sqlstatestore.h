@@ -11,10 +11,17 @@
 #include <QStringList>
 #include <QVariantList>
 #include <atomic>
+#include <functional>
 
 Q_DECLARE_LOGGING_CATEGORY(lcStore) // "conflux.store"
 
 namespace Conflux::Store::Internal {
+
+// Helpers shared by the parts of SqlStateStore (defined in sqlstatestore.cpp).
+// QtSql binds a null QString as SQL NULL; the text columns are NOT NULL.
+QVariant textValue(const QString &text);
+QDateTime fromMsecs(const QVariant &value); // UTC
+qint64 nowMsecs();
 
 // The StateStore on top of QtSql, shared by SQLite and PostgreSQL. The SQL is portable where
 // it can be (ON CONFLICT, RETURNING, LIMIT ?); what differs lives in the migrations' per-dialect
@@ -53,6 +60,48 @@ public:
     Result<qint64> appendAudit(const AuditEntry &entry) final;
     Result<QList<AuditEntry>> auditEntries(int limit) const final;
 
+    // --- sync engine (sqlstatestore_sync.cpp, sqlstatestore_syncrecords.cpp)
+    Result<qint64> startSyncRun(const SyncRunRecord &run) final;
+    Result<void> finishSyncRun(const SyncRunRecord &run) final;
+    Result<QList<SyncRunRecord>> syncRuns(const QString &jobId, int limit) const final;
+    Result<std::optional<SyncRunRecord>> syncRun(qint64 id) const final;
+    Result<int> interruptSyncRuns(const QString &node) final;
+
+    Result<std::optional<SyncCheckpoint>> syncCheckpoint(const QString &jobId) const final;
+    Result<void> saveSyncCheckpoint(const SyncCheckpoint &checkpoint) final;
+    Result<void> clearSyncCheckpoint(const QString &jobId) final;
+
+    Result<bool> acquireSyncLease(const QString &jobId, const QString &holder, qint64 ttlMs) final;
+    Result<void> releaseSyncLease(const QString &jobId, const QString &holder) final;
+    Result<std::optional<QString>> syncLeaseHolder(const QString &jobId) const final;
+
+    Result<bool> claimScheduledFire(const QString &jobId, const QDateTime &fireTime,
+                                    const QString &holder) final;
+    Result<std::optional<QDateTime>> lastScheduledFire(const QString &jobId) const final;
+
+    Result<void> addSyncRejects(const QList<SyncReject> &rejects) final;
+    Result<QList<SyncReject>> syncRejects(const QString &jobId, qint64 runId,
+                                          int limit) const final;
+    Result<int> purgeSyncRejects(const QString &jobId) final;
+
+    Result<void> addSyncConflicts(const QList<SyncConflict> &conflicts) final;
+    Result<QList<SyncConflict>> syncConflicts(const QString &jobId, const QString &status,
+                                              int limit) const final;
+    Result<std::optional<SyncConflict>> syncConflict(qint64 id) const final;
+    Result<void> resolveSyncConflict(qint64 id, const QString &resolution,
+                                     const QString &resolvedRecord, const QString &actor) final;
+    Result<int> resolveSyncConflicts(const QString &jobId, const QString &resolution,
+                                     const QString &actor) final;
+
+    Result<void> forEachSyncRowHash(
+        const QString &jobId,
+        const std::function<bool(const QString &key, const QByteArray &hash)> &visit) const final;
+    Result<void> writeSyncRowHashes(const QString &jobId,
+                                    const QList<std::pair<QString, QByteArray>> &upserts,
+                                    const QStringList &removals) final;
+    Result<qint64> syncRowHashCount(const QString &jobId) const final;
+    Result<void> clearSyncRowHashes(const QString &jobId) final;
+
 protected:
     SqlStateStore(const StoreConfig &config, SqlDialect dialect);
 
@@ -82,6 +131,12 @@ protected:
     virtual const char *readErrorCode(const QSqlError &error) const = 0;
     // Advice appended to the "newer than binary" refusal.
     virtual QString elsewhereHint() const = 0;
+    // Appended to a SELECT inside a write transaction to lock the rows it reads, skipping rows
+    // that other transactions hold locked (empty: the write transaction locks enough).
+    virtual QString lockRowsSkipLockedSql() const = 0;
+    // A query whose one value is the database server's clock in ms since the epoch, shared by
+    // every node (empty: the database is local, use this process's clock).
+    virtual QString serverClockSql() const = 0;
 
     // --- helpers for the hooks
     enum class OnError { Query, FirstRead };
@@ -93,6 +148,14 @@ protected:
     Error failure(const char *code, const QString &message) const;
 
 private:
+    // Prepares `sql` once, for executing it many times with execPrepared().
+    Result<QSqlQuery> prepare(QSqlDatabase &db, const char *operation, const QString &sql) const;
+    // Executes a prepared query with the values bound to it; fails as exec() does.
+    Result<void> execPrepared(QSqlDatabase &db, const char *operation, QSqlQuery &query) const;
+    // exec()'s failure path: rolls back a running write transaction, releases `query`, closes a
+    // lost connection and maps the driver error to a store_* code.
+    Error queryFailure(QSqlDatabase &db, const char *operation, QSqlQuery &query,
+                       OnError onError) const;
     Result<QSqlDatabase> threadConnection() const;
     void dropThreadConnection() const;
     Result<QSqlDatabase> openConnection() const; // threadConnection() after the open() check
@@ -100,10 +163,25 @@ private:
     Result<void> openDatabase();
     Result<void> migrate(QSqlDatabase &db, int fromVersion);
     Error newerThanBinary(int version) const;
+    // Runs body() between BEGIN and COMMIT; any failure rolls back and is returned as is.
     template<typename F>
     auto writeTransaction(QSqlDatabase &db, const char *operation, F &&body) const
-        -> decltype(body());
+        -> decltype(body())
+    {
+        if (Result<void> begun = beginWrite(db, operation); !begun)
+            return begun.error();
+        auto result = body();
+        if (Result<void> ended = endWrite(db, operation, result.isOk()); !ended)
+            result = ended.error();
+        return result;
+    }
+    Result<void> beginWrite(QSqlDatabase &db, const char *operation) const;
+    // Commits when `commit`, else rolls back (unless a failed statement did already); returns
+    // the COMMIT's failure.
+    Result<void> endWrite(QSqlDatabase &db, const char *operation, bool commit) const;
     void rollback(QSqlDatabase &db) const;
+    // The clock for leases: serverClockSql() or nowMsecs().
+    Result<qint64> leaseClock(QSqlDatabase &db, const char *operation) const;
 
     const StoreConfig m_config;
     const SqlDialect m_dialect;

@@ -1,4 +1,4 @@
-#include "store/statestore.h"
+#include "tst_statestore.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -23,6 +23,7 @@
 
 using namespace Conflux;
 using namespace Conflux::Store;
+using namespace StoreTest;
 
 namespace Conflux::Store {
 // For QCOMPARE's failure output.
@@ -34,11 +35,6 @@ char *toString(ProjectVersionSource source)
 
 namespace {
 
-QString sha256Hex(const QByteArray &bytes)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-}
-
 QByteArray fileSha256(const QString &path)
 {
     QFile file(path);
@@ -47,16 +43,6 @@ QByteArray fileSha256(const QString &path)
     QCryptographicHash hash(QCryptographicHash::Sha256);
     hash.addData(&file);
     return hash.result();
-}
-
-NewProjectVersion bundle(const QByteArray &bytes, bool withDigest = true)
-{
-    NewProjectVersion version;
-    version.bundle = bytes;
-    version.sha256 = withDigest ? sha256Hex(bytes) : QString();
-    version.comment = QStringLiteral("comment");
-    version.actor = QStringLiteral("tester");
-    return version;
 }
 
 // The facts postgres-start.sh wrote, read as KEY=value lines.
@@ -105,131 +91,7 @@ std::optional<PostgresEnv> readPostgresEnv(QString *error)
     return env;
 }
 
-// A connection of the test's own, beside the store's, to look at and tamper with the tables.
-class RawDatabase
-{
-public:
-    explicit RawDatabase(const StoreConfig &config)
-        : m_name(QStringLiteral("tst-raw-%1").arg(++s_counter))
-    {
-        const bool sqlite = config.driver == StoreConfig::Driver::Sqlite;
-        m_db = QSqlDatabase::addDatabase(
-            sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"), m_name);
-        if (sqlite) {
-            m_db.setDatabaseName(config.sqlitePath);
-        } else {
-            m_db.setHostName(config.host);
-            m_db.setPort(config.port);
-            m_db.setUserName(config.user);
-            m_db.setDatabaseName(config.database);
-            m_db.setConnectOptions(QStringLiteral("connect_timeout=5"));
-        }
-        if (!m_db.open()) {
-            m_error = m_db.lastError().text();
-            return;
-        }
-        if (!sqlite)
-            QSqlQuery(m_db).exec(QStringLiteral("SET client_min_messages TO warning"));
-        if (!sqlite && !config.postgresSchema.isEmpty()) {
-            QSqlQuery query(m_db);
-            if (!query.exec(QStringLiteral("SET search_path TO \"%1\"").arg(config.postgresSchema)))
-                m_error = query.lastError().text();
-        }
-    }
-    ~RawDatabase()
-    {
-        m_db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    RawDatabase(const RawDatabase &) = delete;
-    RawDatabase &operator=(const RawDatabase &) = delete;
-
-    bool isOpen() const { return m_db.isOpen(); }
-    QString error() const { return m_error; }
-
-    // Runs a statement; on failure the error is remembered and an inactive query returned.
-    QSqlQuery exec(const QString &sql, const QVariantList &params = {})
-    {
-        QSqlQuery query(m_db);
-        bool ok = false;
-        if (params.isEmpty()) {
-            ok = query.exec(sql); // PostgreSQL cannot PREPARE every statement (SET, DDL)
-        } else {
-            ok = query.prepare(sql);
-            for (const QVariant &value : params)
-                query.addBindValue(value);
-            ok = ok && query.exec();
-        }
-        if (!ok)
-            m_error = query.lastError().text() + QLatin1String(" in: ") + sql;
-        return query;
-    }
-
-    // The single value of a one-row query, or an invalid QVariant.
-    QVariant value(const QString &sql, const QVariantList &params = {})
-    {
-        QSqlQuery query = exec(sql, params);
-        return query.next() ? query.value(0) : QVariant();
-    }
-
-private:
-    static inline int s_counter = 0;
-    QString m_name;
-    QSqlDatabase m_db;
-    QString m_error;
-};
-
 } // namespace
-
-class tst_StateStore : public QObject
-{
-    Q_OBJECT
-
-private slots:
-    void init();
-    void cleanup();
-
-    void migrationsOnEmptyDatabase_data() { addBackendRows(); }
-    void migrationsOnEmptyDatabase();
-    void reopenIsIdempotent_data() { addBackendRows(); }
-    void reopenIsIdempotent();
-    void newerSchemaIsRefused_data() { addBackendRows(); }
-    void newerSchemaIsRefused();
-    void projectVersionsRoundTrip_data() { addBackendRows(); }
-    void projectVersionsRoundTrip();
-    void activateAndRollback_data() { addBackendRows(); }
-    void activateAndRollback();
-    void apiTokens_data() { addBackendRows(); }
-    void apiTokens();
-    void settings_data() { addBackendRows(); }
-    void settings();
-    void auditLog_data() { addBackendRows(); }
-    void auditLog();
-    void concurrentUse_data() { addBackendRows(); }
-    void concurrentUse();
-    void concurrentOpen_data() { addBackendRows(); }
-    void concurrentOpen();
-    void failedWriteIsRolledBack_data() { addBackendRows(); }
-    void failedWriteIsRolledBack();
-    void notOpen_data() { addBackendRows(); }
-    void notOpen();
-    void unusableDatabase_data() { addBackendRows(); }
-    void unusableDatabase();
-    void invalidConfig_data() { addBackendRows(); }
-    void invalidConfig();
-    void foreignSqliteDatabase_data();
-    void foreignSqliteDatabase();
-    void postgresReconnects_data();
-    void postgresReconnects();
-
-private:
-    void addBackendRows();
-    bool isSqlite() const { return m_config.driver == StoreConfig::Driver::Sqlite; }
-
-    StoreConfig m_config;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    int m_schemaCounter = 0;
-};
 
 void tst_StateStore::addBackendRows()
 {
@@ -327,7 +189,11 @@ void tst_StateStore::migrationsOnEmptyDatabase()
 
     const QStringList tables
         = {QStringLiteral("project_versions"), QStringLiteral("project_state"),
-           QStringLiteral("api_tokens"), QStringLiteral("settings"), QStringLiteral("audit_log")};
+           QStringLiteral("api_tokens"),       QStringLiteral("settings"),
+           QStringLiteral("audit_log"),        QStringLiteral("sync_runs"),
+           QStringLiteral("sync_checkpoints"), QStringLiteral("sync_leases"),
+           QStringLiteral("sync_fires"),       QStringLiteral("sync_rejects"),
+           QStringLiteral("sync_conflicts"),   QStringLiteral("sync_row_hashes")};
     for (const QString &table : tables) {
         const QVariant count = raw.value(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table));
         QVERIFY2(count.isValid(), qPrintable(table + QLatin1String(": ") + raw.error()));
@@ -942,6 +808,19 @@ void tst_StateStore::notOpen()
     VERIFY_ERROR(store->setting(QStringLiteral("a")), "store_not_open");
     VERIFY_ERROR(store->settings(), "store_not_open");
     VERIFY_ERROR(store->auditEntries(5), "store_not_open");
+    SyncRunRecord run;
+    run.jobId = QStringLiteral("job");
+    run.trigger = QStringLiteral("manual");
+    VERIFY_ERROR(store->startSyncRun(run), "store_not_open");
+    VERIFY_ERROR(store->syncRuns(QString()), "store_not_open");
+    VERIFY_ERROR(store->syncCheckpoint(QStringLiteral("job")), "store_not_open");
+    VERIFY_ERROR(store->acquireSyncLease(QStringLiteral("job"), QStringLiteral("a"), 1000),
+                 "store_not_open");
+    VERIFY_ERROR(store->claimScheduledFire(QStringLiteral("job"), QDateTime::currentDateTimeUtc(),
+                                           QStringLiteral("a")),
+                 "store_not_open");
+    VERIFY_ERROR(store->syncConflicts(QString()), "store_not_open");
+    VERIFY_ERROR(store->syncRowHashCount(QStringLiteral("job")), "store_not_open");
     if (isSqlite())
         QVERIFY(!QFile::exists(m_config.sqlitePath)); // nothing was created
 }
@@ -1068,4 +947,3 @@ void tst_StateStore::postgresReconnects()
 }
 
 QTEST_GUILESS_MAIN(tst_StateStore)
-#include "tst_statestore.moc"
