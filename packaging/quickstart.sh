@@ -22,6 +22,7 @@ build_packages=(
 test_packages=(
     postgresql rabbitmq-server json-schema-test-suite prometheus openssl curl qt6-websockets-dev
     dbus dbus-x11 gnome-keyring xvfb xauth
+    mariadb-server unixodbc odbc-postgresql libqt6sql6-mysql libqt6sql6-odbc
 )
 
 as_root() {

@@ -3,6 +3,7 @@
 
 #include "sqlconnector_p.h"
 
+#include <QSqlError>
 #include <QSqlField>
 #include <QSqlIndex>
 #include <QSqlRecord>
@@ -89,9 +90,12 @@ Column mysqlColumn(const QString &name, const QString &dataType, const QString &
     c.sqlType = columnType;
     const QString t = dataType.toLower();
     const QString full = columnType.toLower();
-    if ((t == "tinyint"_L1 && full.startsWith("tinyint(1)"_L1))
-        || (t == "bit"_L1 && full == "bit(1)"_L1)) {
+    if (t == "tinyint"_L1 && full.startsWith("tinyint(1)"_L1)) {
         c.kind = Kind::Boolean;
+    } else if (t == "bit"_L1) {
+        // BIT(1) a flag, BIT(n) a bit field of up to 64 bits, read as the number it holds.
+        c.kind = full == "bit(1)"_L1 ? Kind::Boolean : Kind::Integer;
+        c.readAs = ReadAs::Unsigned;
     } else if (t == "tinyint"_L1 || t == "smallint"_L1 || t == "mediumint"_L1 || t == "int"_L1
                || t == "integer"_L1 || t == "bigint"_L1 || t == "year"_L1) {
         c.kind = Kind::Integer;
@@ -106,17 +110,33 @@ Column mysqlColumn(const QString &name, const QString &dataType, const QString &
     } else if (t == "time"_L1) {
         c.kind = Kind::Time;
         c.readAs = ReadAs::Text;
-    } else if (t == "datetime"_L1 || t == "timestamp"_L1) {
+    } else if (t == "datetime"_L1) {
         c.kind = Kind::LocalDateTime;
         c.readAs = ReadAs::Text;
+    } else if (t == "timestamp"_L1) {
+        // An instant, stored in UTC and shown in the session's time zone, which is UTC.
+        c.kind = Kind::DateTime;
+        c.readAs = ReadAs::Text;
     } else if (t == "json"_L1) {
-        c.kind = Kind::Json;
-    } else if (t.contains("binary"_L1) || t.contains("blob"_L1) || t == "bit"_L1) {
+        c.kind = Kind::Json; // MySQL; MariaDB's JSON is a longtext with a json_valid() check
+        c.bytesAreText = true;
+    } else if (t.contains("binary"_L1) || t.contains("blob"_L1)) {
         c.kind = Kind::Binary;
+    } else if (t == "uuid"_L1) {
+        c.kind = Kind::Uuid; // MariaDB 10.7+
+        c.bytesAreText = true;
     } else {
         c.kind = Kind::Text;
+        c.bytesAreText = true;
     }
     return c;
+}
+
+// MariaDB declares JSON columns as longtext with a CHECK (json_valid(`column`)) constraint,
+// whose name is the column's.
+bool isMariaDbJsonCheck(const QString &column, const QString &clause)
+{
+    return clause.simplified() == u"json_valid(%1)"_s.arg(quoteIdentifier(Driver::MySql, column));
 }
 
 // SQLite's affinity rules (https://www.sqlite.org/datatype3.html), refined by common type names.
@@ -174,6 +194,63 @@ Kind metaTypeKind(int type)
         return Kind::Binary;
     default:
         return Kind::Text;
+    }
+}
+
+// How a column an ODBC driver describes (SQLDescribeCol: QSqlField::typeID() is the SQL type
+// code, precision() the scale) converts; QODBC passes on no type names. Codes of ODBC 2 and 3.
+Kind odbcKind(const QSqlField &field, QString *typeName)
+{
+    switch (field.typeID()) {
+    case -7: // SQL_BIT
+        *typeName = u"bit"_s;
+        return Kind::Boolean;
+    case -6: // SQL_TINYINT
+    case 4: // SQL_INTEGER
+    case 5: // SQL_SMALLINT
+    case -5: // SQL_BIGINT
+        *typeName = u"integer"_s;
+        return Kind::Integer;
+    case 2: // SQL_NUMERIC
+    case 3: // SQL_DECIMAL; precision() is the scale (DECIMAL_DIGITS)
+        *typeName = field.typeID() == 2 ? u"numeric"_s : u"decimal"_s;
+        return field.precision() <= 0 ? Kind::Integer : Kind::Decimal;
+    case 6: // SQL_FLOAT
+    case 7: // SQL_REAL
+    case 8: // SQL_DOUBLE
+        *typeName = u"float"_s;
+        return Kind::Float;
+    case 9: // SQL_DATE
+    case 91: // SQL_TYPE_DATE
+        *typeName = u"date"_s;
+        return Kind::Date;
+    case 10: // SQL_TIME
+    case 92: // SQL_TYPE_TIME
+        *typeName = u"time"_s;
+        return Kind::Time;
+    case 11: // SQL_TIMESTAMP
+    case 93: // SQL_TYPE_TIMESTAMP
+        *typeName = u"timestamp"_s;
+        return Kind::LocalDateTime;
+    case -11: // SQL_GUID
+        *typeName = u"guid"_s;
+        return Kind::Uuid;
+    case -2: // SQL_BINARY
+    case -3: // SQL_VARBINARY
+    case -4: // SQL_LONGVARBINARY
+        *typeName = u"binary"_s;
+        return Kind::Binary;
+    case 1: // SQL_CHAR
+    case 12: // SQL_VARCHAR
+    case -1: // SQL_LONGVARCHAR
+    case -8: // SQL_WCHAR
+    case -9: // SQL_WVARCHAR
+    case -10: // SQL_WLONGVARCHAR
+        *typeName = u"character"_s;
+        return Kind::Text;
+    default:
+        *typeName = QString::fromLatin1(field.metaType().name());
+        return metaTypeKind(field.metaType().id());
     }
 }
 
@@ -237,6 +314,8 @@ Result<std::vector<Table>> SqlConnector::Private::loadTables(const QString &only
                   table.isView = q.value(1).toString() == "VIEW"_L1
                       || q.value(1).toString() == "SYSTEM VIEW"_L1;
                   table.description = q.value(2).toString();
+                  if (table.isView && !pg && table.description == "VIEW"_L1)
+                      table.description.clear(); // MySQL's table_comment of every view
                   add(std::move(table));
               });
         if (!done)
@@ -284,6 +363,28 @@ Result<std::vector<Table>> SqlConnector::Private::loadTables(const QString &only
                     });
         if (!done)
             return done.error();
+        if (mariaDb) {
+            done = each(
+                u"SELECT c.table_name, c.constraint_name, c.check_clause "
+                "FROM information_schema.check_constraints c "
+                "WHERE c.constraint_schema = ? AND c.level = 'Column' "
+                "AND LEFT(c.check_clause, 11) = 'json_valid('%1"_s.arg(filter(u"c.table_name"_s)),
+                params, what, [&](const QSqlQuery &q) {
+                    const auto it = byName.constFind(q.value(0).toString());
+                    if (it == byName.cend())
+                        return;
+                    const QString name = q.value(1).toString();
+                    for (Column &column : tables[*it].columns) {
+                        if (column.name == name && column.kind == Kind::Text
+                            && isMariaDbJsonCheck(name, q.value(2).toString())) {
+                            column.kind = Kind::Json;
+                            column.sqlType = u"json"_s;
+                        }
+                    }
+                });
+            if (!done)
+                return done.error();
+        }
     } else if (s.driver == Driver::Sqlite) {
         QVariantList sqliteParams;
         if (!only.isEmpty())
@@ -323,28 +424,57 @@ Result<std::vector<Table>> SqlConnector::Private::loadTables(const QString &only
                 table.key.append(k.second);
         }
     } else {
+        // The driver's table list (SQLTables) and primary keys (SQLPrimaryKeys), and the
+        // columns as the driver describes the result of "SELECT * FROM t WHERE 1=0". QODBC's
+        // column list (SQLColumns) is not used: it passes the name as a pattern ("order_lines"
+        // also matches "orderXlines"), folds its case and cannot find names holding a quote.
+        // A driver may list tables of several schemas (psqlODBC lists every schema's), and the
+        // same name twice: a table the unqualified name does not reach (psqlODBC: one outside
+        // the search_path) is left out, as the SQL of this connector cannot reach it either.
         const QStringList views = db.tables(QSql::Views);
-        QStringList names = db.tables(QSql::Tables) + views;
+        QStringList names = only.isEmpty() ? db.tables(QSql::Tables) + views : QStringList {only};
         names.sort();
+        names.removeDuplicates();
         for (const QString &name : std::as_const(names)) {
-            if (!only.isEmpty() && name != only)
+            if (!s.tables.isEmpty() && !s.tables.contains(name))
                 continue;
             Table table;
             table.name = name;
             table.isView = views.contains(name);
-            const QSqlRecord record = db.record(name);
+            QSqlQuery query(db);
+            query.setForwardOnly(true);
+            if (!query.exec(u"SELECT * FROM %1 WHERE 1=0"_s.arg(quote(name)))) {
+                if (qstrcmp(classify(query.lastError()), "connection_failed") == 0)
+                    return sqlFailure(query.lastError(), what);
+                continue; // not reachable by its name (or not there)
+            }
+            const QSqlRecord record = query.record();
             for (int i = 0; i < record.count(); ++i) {
                 const QSqlField field = record.field(i);
                 Column column;
                 column.name = field.name();
-                column.kind = metaTypeKind(field.metaType().id());
-                column.sqlType = QString::fromLatin1(field.metaType().name());
+                column.kind = odbcKind(field, &column.sqlType);
                 column.nullable = field.requiredStatus() != QSqlField::Required;
                 table.columns.push_back(std::move(column));
             }
-            const QSqlIndex primary = db.primaryIndex(name);
-            for (int i = 0; i < primary.count(); ++i)
-                table.key.append(primary.fieldName(i));
+            query.finish();
+            if (!table.isView) {
+                // A quoted name is taken as it is (not case-folded); QODBC cannot pass one that
+                // holds the quote character or a dot, whose key is then not found.
+                const QSqlIndex primary
+                    = db.primaryIndex(db.driver()->escapeIdentifier(name, QSqlDriver::TableName));
+                QStringList key;
+                for (int i = 0; i < primary.count(); ++i)
+                    key.append(primary.fieldName(i));
+                bool known = !key.isEmpty();
+                for (const QString &k : std::as_const(key)) {
+                    known = known
+                        && std::any_of(table.columns.begin(), table.columns.end(),
+                                       [&](const Column &c) { return c.name == k; });
+                }
+                if (known)
+                    table.key = key;
+            }
             add(std::move(table));
         }
     }

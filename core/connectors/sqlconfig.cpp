@@ -46,6 +46,11 @@ public:
                 problem(pointer,
                         Tr::tr("must not carry a password: use \"authentication\" with a secret "
                                "reference"));
+            } else if (driver == Driver::MySql
+                       && name.compare("CLIENT_FOUND_ROWS"_L1, Qt::CaseInsensitive) == 0) {
+                problem(pointer,
+                        Tr::tr("CLIENT_FOUND_ROWS would count unchanged rows of an upsert as "
+                               "inserted"));
             } else if (driver == Driver::Postgres
                        && (value.contains(u' ') || value.contains(u'\'') || value.contains(u'\\')
                            || value.isEmpty())) {
@@ -171,7 +176,8 @@ Result<std::unique_ptr<Connector>> createSqlConnector(const EndpointSpec &endpoi
                                     u"connect_options"_s,
                                     u"query_timeout_seconds"_s,
                                     u"timeout_seconds"_s,
-                                    u"retry_attempts"_s};
+                                    u"retry_attempts"_s,
+                                    u"odbc_driver"_s};
     const Data::Object &config = endpoint.configuration;
     for (const auto &[key, value] : config) {
         if (!key.startsWith("x-"_L1) && !known.contains(key))
@@ -195,6 +201,25 @@ Result<std::unique_ptr<Connector>> createSqlConnector(const EndpointSpec &endpoi
         s.schema = s.driver == Driver::Postgres ? u"public"_s
             : s.driver == Driver::MySql         ? s.database
                                                 : u"main"_s;
+    // A URL cannot hold the braces and spaces of "DRIVER={PostgreSQL Unicode}" unencoded: the
+    // driver of a DSN-less ODBC connection may be named here instead.
+    if (const Data::Value *driver = config.find(u"odbc_driver")) {
+        static const QRegularExpression driverKey(u"(^|;)\\s*(driver|dsn|filedsn)\\s*="_s,
+                                                  QRegularExpression::CaseInsensitiveOption);
+        const QString name = driver->isString() ? driver->toString().trimmed() : QString();
+        if (s.driver != Driver::Odbc)
+            in.problem(u"/configuration/odbc_driver"_s, Tr::tr("is for odbc: URLs only"));
+        else if (name.isEmpty() || name.size() > 256 || name.contains(u'{') || name.contains(u'}')
+                 || name.contains(u';') || name.contains(u'='))
+            in.problem(u"/configuration/odbc_driver"_s,
+                       Tr::tr("must be the name of an installed ODBC driver (as odbcinst -q -d "
+                              "lists it), without braces, \";\" or \"=\""));
+        else if (driverKey.match(s.database).hasMatch())
+            in.problem(u"/configuration/odbc_driver"_s,
+                       Tr::tr("the URL names the driver or data source already (DRIVER=, DSN=)"));
+        else
+            s.database = u"DRIVER={%1};"_s.arg(name) + s.database;
+    }
     if (const Data::Value *batch = config.find(u"batch_size")) {
         const double n = batch->toDouble();
         if (!batch->isNumber() || n != std::trunc(n) || n < 1 || n > 100000)

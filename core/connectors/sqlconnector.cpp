@@ -8,9 +8,11 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSqlError>
 #include <QThread>
 #include <atomic>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -37,6 +39,41 @@ QString quoteIdentifier(Driver driver, const QString &name)
     if (driver == Driver::MySql)
         return u'`' + QString(name).replace(u'`', u"``"_s) + u'`';
     return u'"' + QString(name).replace(u'"', u"\"\""_s) + u'"';
+}
+
+QString qodbcDatabaseName(const QString &connection)
+{
+    // QODBC (6.4) passes a string containing DRIVER= or SERVER= as it is, puts "FILEDSN=" in
+    // front of one containing ".dsn", and "DSN=" in front of anything else.
+    const bool fileDsn = connection.contains(".dsn"_L1, Qt::CaseInsensitive);
+    if (!fileDsn
+        && (connection.contains("DRIVER="_L1, Qt::CaseInsensitive)
+            || connection.contains("SERVER="_L1, Qt::CaseInsensitive)))
+        return connection;
+    // Attributes are separated by ";", which a {braced} value may hold.
+    QStringList parts;
+    QString part;
+    int depth = 0;
+    for (const QChar c : connection) {
+        if (c == u'{')
+            ++depth;
+        else if (c == u'}' && depth > 0)
+            --depth;
+        if (c == u';' && depth == 0)
+            parts << std::exchange(part, QString());
+        else
+            part += c;
+    }
+    parts << part;
+    const QLatin1StringView key = fileDsn ? "FILEDSN"_L1 : "DSN"_L1;
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        if (parts[i].section(u'=', 0, 0).trimmed().compare(key, Qt::CaseInsensitive) == 0) {
+            const QString name = parts.takeAt(i).section(u'=', 1).trimmed();
+            parts.prepend(name);
+            return parts.join(u';');
+        }
+    }
+    return connection; // a bare data source name
 }
 
 } // namespace Conflux::Connectors::Internal::Sql
@@ -134,6 +171,8 @@ Result<void> SqlConnector::Private::open()
     case Driver::Odbc:
         options << u"SQL_ATTR_LOGIN_TIMEOUT=%1"_s.arg(s.connectTimeoutSeconds)
                 << u"SQL_ATTR_CONNECTION_TIMEOUT=%1"_s.arg(s.connectTimeoutSeconds);
+        // Exact decimals: NUMERIC and DECIMAL columns come as their text, not as doubles.
+        db.setNumericalPrecisionPolicy(QSql::HighPrecision);
         break;
     }
     if (s.driver != Driver::Sqlite) {
@@ -141,7 +180,7 @@ Result<void> SqlConnector::Private::open()
             db.setHostName(s.host);
             db.setPort(s.port);
         }
-        db.setDatabaseName(s.database);
+        db.setDatabaseName(s.driver == Driver::Odbc ? qodbcDatabaseName(s.database) : s.database);
         db.setUserName(s.user);
     }
     options << s.connectOptions;
@@ -231,7 +270,7 @@ Result<void> SqlConnector::Private::prepareSession()
             return query.error();
         const QString version = query->next() ? query->value(0).toString() : QString();
         query->finish();
-        const bool mariaDb = version.contains("mariadb"_L1, Qt::CaseInsensitive);
+        mariaDb = version.contains("mariadb"_L1, Qt::CaseInsensitive);
         serverInfo = (mariaDb ? u"MariaDB "_s : u"MySQL "_s) + version.section(u'-', 0, 0);
         if (Result<void> done
             = exec(u"SET time_zone = '+00:00'"_s, Tr::tr("cannot set the time zone"));
@@ -246,9 +285,26 @@ Result<void> SqlConnector::Private::prepareSession()
         }
         return {};
     }
-    case Driver::Odbc:
-        serverInfo = u"ODBC"_s;
+    case Driver::Odbc: {
+        // QODBC does not say which DBMS answers (SQLGetInfo): the driver or data source does.
+        static const QRegularExpression named(
+            u"(?:^|;)\\s*(DRIVER|DSN|FILEDSN)\\s*=\\s*\\{?([^;}]*)"_s,
+            QRegularExpression::CaseInsensitiveOption);
+        const QRegularExpressionMatch match = named.match(s.database);
+        if (!match.hasMatch())
+            serverInfo = u"ODBC DSN \"%1\""_s.arg(s.database.section(u';', 0, 0).trimmed());
+        else if (match.captured(1).compare("DRIVER"_L1, Qt::CaseInsensitive) == 0)
+            serverInfo = u"ODBC driver \"%1\""_s.arg(match.captured(2).trimmed());
+        else
+            serverInfo
+                = u"ODBC %1 \"%2\""_s.arg(match.captured(1).toUpper(), match.captured(2).trimmed());
+        // Its identifier quote: QODBC quotes a plain name with it.
+        const QString quoted = db.driver()->escapeIdentifier(u"x"_s, QSqlDriver::FieldName);
+        odbcQuote = quoted.size() == 3 && quoted.at(1) == u'x' && !quoted.at(0).isSpace()
+            ? quoted.at(0)
+            : QChar(u'"');
         return {};
+    }
     }
     return {};
 }
@@ -293,12 +349,26 @@ const char *SqlConnector::Private::classify(const QSqlError &error) const
         if (code == "2002"_L1 || code == "2003"_L1 || code == "2006"_L1 || code == "2013"_L1)
             return "connection_failed";
         return "sql_error";
-    case Driver::Odbc:
-        if (code.startsWith("08"_L1))
+    case Driver::Odbc: {
+        // QODBC 6.4 reports the driver's native error number but not the SQLSTATE (later Qt
+        // versions append it to the text): a lost connection is told by psqlODBC's numbers
+        // (35 connection lost, 101 server not reached) and by the words drivers use.
+        const QString text = error.databaseText();
+        static const QRegularExpression state(u",\\s*((?:08|HYT0)[0-9A-Z]{3})\\s*$"_s);
+        const QString sqlState = state.match(text).captured(1);
+        if (sqlState.startsWith("08"_L1) || code == "35"_L1 || code == "101"_L1)
             return "connection_failed";
-        if (code == "HYT00"_L1 || code == "HYT01"_L1)
+        if (sqlState.startsWith("HYT0"_L1))
             return "timeout";
+        static const QRegularExpression lost(
+            u"connection (?:has been |was )?(?:lost|closed|broken|dead|terminated)|"
+            "communication link failure|server closed the connection|"
+            "server has gone away|lost connection"_s,
+            QRegularExpression::CaseInsensitiveOption);
+        if (lost.match(text).hasMatch())
+            return "connection_failed";
         return "sql_error";
+    }
     }
     return "sql_error";
 }
@@ -386,6 +456,10 @@ Result<ConnectionTest> SqlConnector::Private::testConnection()
     // A connection opened by an earlier call may have died since (a server restart): that
     // one failure is retried on a new connection.
     const bool reused = db.isValid() && db.isOpen() && thread == QThread::currentThread();
+    // ODBC has no query every DBMS answers (SELECT 1 needs FROM DUAL on some): the test is a
+    // fresh connection.
+    if (s.driver == Driver::Odbc && reused)
+        db.close();
     for (int attempt = 0;; ++attempt) {
         if (Result<void> opened = open(); !opened)
             return opened.error();

@@ -63,8 +63,9 @@ enum class Kind : quint8 {
 };
 
 // How a column is selected: PostgreSQL and MySQL hand some types over as text, so that exact
-// decimals, microseconds and arrays survive the driver.
-enum class ReadAs : quint8 { Raw, Text, JsonText, JsonScalar };
+// decimals, microseconds and arrays survive the driver; MySQL's BIT as a number, which QMYSQL
+// would hand over as a string of raw bytes.
+enum class ReadAs : quint8 { Raw, Text, JsonText, JsonScalar, Unsigned };
 
 struct Column
 {
@@ -75,6 +76,7 @@ struct Column
     ReadAs readAs = ReadAs::Raw;
     bool nullable = true;
     bool compareAsText = false; // PostgreSQL json, xml, ...: no equality operator
+    bool bytesAreText = false; // MySQL: a _bin collation or uuid comes as bytes; they are UTF-8
 };
 
 struct Table
@@ -94,7 +96,8 @@ struct Settings
     Driver driver = Driver::Sqlite;
     QString host;
     int port = 0;
-    QString database; // SQLite: the absolute file path; ODBC: the connection string
+    QString database; // SQLite: the absolute file path; ODBC: the connection string (with
+                      // DRIVER={odbc_driver} in front when the configuration names one)
     QString user;
     QString passwordSecret; // a secret name; empty: no password
     QString schema; // PostgreSQL schema; MySQL database
@@ -127,9 +130,15 @@ struct WriteState
 
 // sqlconnector.cpp
 QString quoteIdentifier(Driver driver, const QString &name);
+// The connection string as QODBC wants it: it puts "DSN=" in front of a string that names no
+// DRIVER= or SERVER=, so a DSN= attribute is handed over as the bare name, first.
+QString qodbcDatabaseName(const QString &connection);
 
 // sqlvalues.cpp
 QString escapePointer(QString name);
+// An ISO 8601 date-time with an offset as MySQL's UTC literal ("2024-01-15 08:30:00.123456"),
+// for TIMESTAMP columns of sessions in UTC; other text unchanged.
+QString mysqlUtcText(const QString &text);
 // A short rendering of a value for messages (keys, filter values).
 QString shortText(const Data::Value &value);
 // A record value as a bound parameter for `column`; empty `error` on success.
@@ -160,6 +169,8 @@ struct SqlConnector::Private
     QString password; // of the current connection: scrubbed from every message
     QString serverInfo;
     qint64 backendPid = 0; // PostgreSQL: to cancel an abandoned query
+    bool mariaDb = false; // MySQL driver, MariaDB server: JSON columns are checked longtext
+    QChar odbcQuote = u'"'; // the ODBC driver's identifier quote (SQL_IDENTIFIER_QUOTE_CHAR)
     bool broken = false; // the connection failed: reconnect at the next call
     QHash<QString, std::shared_ptr<const Table>> catalog; // tables loaded so far
 
@@ -167,16 +178,17 @@ struct SqlConnector::Private
 
     QString quote(const QString &name) const
     {
-        if (s.driver == Driver::Odbc && db.isOpen()) // the driver knows its quote character
-            return db.driver()->escapeIdentifier(name, QSqlDriver::FieldName);
+        // The ODBC driver knows its quote character; QODBC's escapeIdentifier() would leave a
+        // name that starts or ends with it alone and split table names at dots, so the
+        // doubling is done here.
+        if (s.driver == Driver::Odbc)
+            return odbcQuote + QString(name).replace(odbcQuote, QString(2, odbcQuote)) + odbcQuote;
         return Internal::Sql::quoteIdentifier(s.driver, name);
     }
     QString tableRef(const Table &table) const
     {
         if (s.driver == Driver::Postgres || s.driver == Driver::MySql)
             return quote(s.schema) + u'.' + quote(table.name);
-        if (s.driver == Driver::Odbc && db.isValid())
-            return db.driver()->escapeIdentifier(table.name, QSqlDriver::TableName);
         return quote(table.name);
     }
     QString where() const;

@@ -118,6 +118,7 @@ Result<ReadSummary> SqlConnector::Private::read(const ReadRequest &request, cons
         if (s.driver == Driver::Postgres) {
             switch (c.readAs) {
             case ReadAs::Raw:
+            case ReadAs::Unsigned:
                 expressions << q;
                 break;
             case ReadAs::Text:
@@ -132,6 +133,8 @@ Result<ReadSummary> SqlConnector::Private::read(const ReadRequest &request, cons
             }
         } else if (s.driver == Driver::MySql && c.readAs == ReadAs::Text) {
             expressions << u"CAST(%1 AS CHAR)"_s.arg(q);
+        } else if (s.driver == Driver::MySql && c.readAs == ReadAs::Unsigned) {
+            expressions << u"CAST(%1 AS UNSIGNED)"_s.arg(q);
         } else {
             expressions << q;
         }

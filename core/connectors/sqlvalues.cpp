@@ -57,6 +57,29 @@ QString postgresArrayLiteral(const Data::Value &array)
     return out + u'}';
 }
 
+// Drops the trailing zeros of a fraction of seconds: MySQL's "10:30:00.500000" is "10:30:00.5",
+// as PostgreSQL's to_json() writes it.
+QString trimFraction(QString text)
+{
+    const qsizetype dot = text.lastIndexOf(u'.');
+    if (dot < 0 || text.indexOf(u':') < 0 || dot < text.lastIndexOf(u':'))
+        return text;
+    qsizetype end = text.size();
+    while (end > dot + 1 && text.at(end - 1) == u'0')
+        --end;
+    if (end == dot + 1)
+        --end;
+    text.truncate(end);
+    return text;
+}
+
+// A time of day as ISO 8601 with milliseconds only when there are some ("10:30:00.5").
+QString isoTime(const QTime &time)
+{
+    return time.msec() == 0 ? time.toString(Qt::ISODate)
+                            : trimFraction(time.toString(Qt::ISODateWithMs));
+}
+
 QVariant typedNull(Kind kind)
 {
     switch (kind) {
@@ -100,10 +123,13 @@ Data::Value genericValue(const QVariant &v)
         return QString::fromLatin1(v.toByteArray().toBase64());
     case QMetaType::QDate:
         return v.toDate().toString(Qt::ISODate);
-    case QMetaType::QTime:
-        return v.toTime().toString(Qt::ISODateWithMs);
-    case QMetaType::QDateTime:
-        return v.toDateTime().toString(Qt::ISODateWithMs);
+    case QMetaType::QTime: // ODBC
+        return isoTime(v.toTime());
+    case QMetaType::QDateTime: {
+        const QDateTime dt = v.toDateTime();
+        return dt.time().msec() == 0 ? dt.toString(Qt::ISODate)
+                                     : trimFraction(dt.toString(Qt::ISODateWithMs));
+    }
     default:
         return v.toString();
     }
@@ -155,6 +181,31 @@ Data::SchemaTypes schemaTypes(Kind kind, Data::StringFormat *format)
 QString escapePointer(QString name)
 {
     return name.replace(u'~', u"~0"_s).replace(u'/', u"~1"_s);
+}
+
+QString mysqlUtcText(const QString &text)
+{
+    static const QRegularExpression stamp(
+        u"^(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}(?::\\d{2})?)(\\.\\d+)?"
+        "\\s*(Z|[+-]\\d{2}(?::?\\d{2})?)$"_s,
+        QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = stamp.match(text.trimmed());
+    if (!m.hasMatch())
+        return text; // no offset: already UTC for the session, or for the database to refuse
+    const QDate date = QDate::fromString(m.captured(1), Qt::ISODate);
+    const QTime time = QTime::fromString(m.captured(2), Qt::ISODate);
+    if (!date.isValid() || !time.isValid())
+        return text;
+    int offset = 0;
+    const QString zone = m.captured(4);
+    if (zone.compare("Z"_L1, Qt::CaseInsensitive) != 0) {
+        const QString digits = QString(zone.mid(1)).remove(u':');
+        offset = (digits.left(2).toInt() * 60 + digits.mid(2).toInt()) * 60;
+        if (zone.startsWith(u'-'))
+            offset = -offset;
+    }
+    const QDateTime utc = QDateTime(date, time, Qt::UTC).addSecs(-offset);
+    return utc.toString(u"yyyy-MM-dd HH:mm:ss"_s) + m.captured(3); // the fraction as written
 }
 
 QString shortText(const Data::Value &value)
@@ -241,9 +292,12 @@ QVariant toSql(Driver driver, const Column &column, const Data::Value &value, QS
     case Kind::Time:
     case Kind::LocalDateTime:
     case Kind::DateTime:
-        if (value.isString())
-            return value.toString();
-        return refuse(Tr::tr("an ISO 8601 string"));
+        if (!value.isString())
+            return refuse(Tr::tr("an ISO 8601 string"));
+        // MySQL takes no offsets: a TIMESTAMP's instant is written in the session's UTC.
+        if (driver == Driver::MySql && column.kind == Kind::DateTime)
+            return mysqlUtcText(value.toString());
+        return value.toString();
     case Kind::Json:
         return jsonText(value);
     case Kind::Binary:
@@ -290,6 +344,8 @@ Data::Value fromSql(const Column &column, const QVariant &v)
 {
     if (v.isNull())
         return Data::Value::null();
+    if (column.bytesAreText && v.metaType().id() == QMetaType::QByteArray)
+        return fromSql(column, QString::fromUtf8(v.toByteArray()));
     const bool isText = v.metaType().id() == QMetaType::QString;
     switch (column.kind) {
     case Kind::Integer:
@@ -319,11 +375,26 @@ Data::Value fromSql(const Column &column, const QVariant &v)
         return v.toLongLong() != 0;
     case Kind::LocalDateTime:
     case Kind::DateTime:
-        if (isText && column.readAs == ReadAs::Text) { // MySQL's "2024-01-15 10:30:00"
-            QString text = v.toString();
+        if (isText && column.readAs == ReadAs::Text) { // MySQL's "2024-01-15 10:30:00.500000"
+            QString text = trimFraction(v.toString());
             if (text.size() > 10 && text.at(10) == u' ')
                 text[10] = u'T';
+            if (column.kind == Kind::DateTime && text.size() > 10 && !text.endsWith(u'Z')
+                && !text.mid(10).contains(u'+') && !text.mid(10).contains(u'-'))
+                text += u"+00:00"_s; // a TIMESTAMP, read in the session's UTC
             return text;
+        }
+        return genericValue(v);
+    case Kind::Time:
+        if (isText && column.readAs == ReadAs::Text)
+            return trimFraction(v.toString());
+        return genericValue(v);
+    case Kind::Uuid:
+        if (isText) { // psqlODBC writes SQL_GUID in capitals; RFC 9562 output is lower case
+            static const QRegularExpression uuid(
+                u"^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$"_s);
+            const QString text = v.toString();
+            return uuid.match(text).hasMatch() ? text.toLower() : text;
         }
         return genericValue(v);
     case Kind::Json:

@@ -67,9 +67,12 @@ Result<WriteSummary> SqlConnector::Private::write(const WriteRequest &request)
     if (request.records.empty())
         return WriteSummary {};
 
-    // PostgreSQL writes batch_size rows per statement; a statement that fails is retried a row
-    // at a time, which names the record (or succeeds: a batch may hold one key twice).
-    const bool multiRow = s.driver == Driver::Postgres;
+    // PostgreSQL writes batch_size rows per statement, MySQL too when it inserts or deletes (an
+    // upsert's affected-rows count says what happened only for a single row); a statement that
+    // fails is retried a row at a time, which names the record (or succeeds: a batch may hold
+    // one key twice).
+    const bool multiRow = s.driver == Driver::Postgres
+        || (s.driver == Driver::MySql && request.mode != WriteMode::Upsert);
     state.rowsPerStatement = multiRow ? s.batchSize : 1;
     Result<void> done = runWrite(state, request.records, request.cancel);
     if (!done && state.multiRowFailed) {
@@ -267,6 +270,7 @@ Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<B
 
     QString sql;
     QString existsSql;
+    QString odbcUpdateSql;
     switch (state.mode) {
     case WriteMode::Insert:
         sql = u"INSERT INTO %1 (%2) VALUES %3"_s.arg(target, names.join(u", "_s), values);
@@ -327,15 +331,16 @@ Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<B
             break;
         }
         case Driver::Odbc: {
-            // No portable upsert: UPDATE, then INSERT when no row matched.
+            // No portable upsert: the key is looked up, then the row updated or inserted. (An
+            // UPDATE first, INSERT when it matched nothing, would insert a duplicate where the
+            // driver counts changed rather than matched rows, as MySQL's does.)
+            existsSql = u"SELECT 1 FROM %1 WHERE %2"_s.arg(target, keyMatch);
             QStringList sets;
             for (const QString &u : std::as_const(updates))
                 sets << u + u" = ?"_s;
             if (!sets.isEmpty())
-                existsSql
+                odbcUpdateSql
                     = u"UPDATE %1 SET %2 WHERE %3"_s.arg(target, sets.join(u", "_s), keyMatch);
-            else
-                existsSql = u"SELECT 1 FROM %1 WHERE %2"_s.arg(target, keyMatch);
             sql = u"INSERT INTO %1 (%2) VALUES %3"_s.arg(target, names.join(u", "_s), values);
             break;
         }
@@ -365,36 +370,48 @@ Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<B
     };
 
     bool existed = false;
-    qint64 odbcUpdated = 0;
     if (!existsSql.isEmpty()) {
         Result<QSqlQuery *> exists = statement(state, existsSql);
         if (!exists)
             return exists.error();
         QSqlQuery &q = **exists;
-        QVariantList params;
-        if (s.driver == Driver::Odbc && !updates.isEmpty()) {
-            for (qsizetype i = 0; i < first.columns.size(); ++i) {
-                if (!state.keys.contains(first.columns[i]))
-                    params << first.values[i];
-            }
-        }
-        params << keyValues(first);
+        const QVariantList params = keyValues(first);
         for (qsizetype i = 0; i < params.size(); ++i)
             q.bindValue(int(i), params[i]);
         if (!q.exec())
             return failure(q.lastError());
-        if (s.driver == Driver::Odbc && !updates.isEmpty())
-            odbcUpdated = std::max(0, q.numRowsAffected());
-        else
-            existed = q.next();
+        existed = q.next();
+        if (q.lastError().isValid())
+            return failure(q.lastError());
         q.finish();
-        if (s.driver == Driver::Odbc && (odbcUpdated > 0 || existed)) {
-            if (odbcUpdated > 0)
-                state.summary.updated += 1;
-            else
-                state.summary.unchanged += 1;
-            return {};
+    }
+    if (s.driver == Driver::Odbc && existed) {
+        // The row is there: an UPDATE of the other columns. Drivers count matched (psqlODBC)
+        // or changed (MySQL's) rows; none matched or changed is "unchanged".
+        qint64 changed = 0;
+        if (!odbcUpdateSql.isEmpty()) {
+            Result<QSqlQuery *> update = statement(state, odbcUpdateSql);
+            if (!update)
+                return update.error();
+            QSqlQuery &q = **update;
+            QVariantList params;
+            for (qsizetype i = 0; i < first.columns.size(); ++i) {
+                if (!state.keys.contains(first.columns[i]))
+                    params << first.values[i];
+            }
+            params << keyValues(first);
+            for (qsizetype i = 0; i < params.size(); ++i)
+                q.bindValue(int(i), params[i]);
+            if (!q.exec())
+                return failure(q.lastError());
+            changed = std::max(0, q.numRowsAffected());
+            q.finish();
         }
+        if (changed > 0)
+            state.summary.updated += 1;
+        else
+            state.summary.unchanged += 1;
+        return {};
     }
 
     Result<QSqlQuery *> prepared = statement(state, sql);
@@ -440,6 +457,8 @@ Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<B
             else
                 ++sum.unchanged;
         } else if (s.driver == Driver::MySql) {
+            // ON DUPLICATE KEY UPDATE: 1 a new row, 2 an updated one, 0 an equal one (without
+            // CLIENT_FOUND_ROWS, which would make that 1 as well).
             if (affected == 1)
                 ++sum.inserted;
             else if (affected == 2)
@@ -447,7 +466,7 @@ Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<B
             else
                 ++sum.unchanged;
         } else {
-            ++sum.inserted;
+            ++sum.inserted; // ODBC: the key was not there
         }
         break;
     }
