@@ -4,54 +4,18 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include "metadatatest.h"
+
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
 
 namespace {
 
-QByteArray testData(const char *name)
-{
-    QFile file(QStringLiteral(CONFLUX_SOURCE_DIR "/tests/connectors/data/") + QString::fromLatin1(name));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open test data %s", name);
-    return file.readAll();
-}
-
-QString describe(const Error &e)
-{
-    return e.code + u": "_s + e.message;
-}
-
-int errorLine(const Error &e)
-{
-    static const QRegularExpression re(u"^Line (\\d+)"_s);
-    const QRegularExpressionMatch m = re.match(e.message);
-    return m.hasMatch() ? m.captured(1).toInt() : -1;
-}
-
-void flatten(const Data::SchemaField &field, QStringList *out)
-{
-    if (!field.path.isEmpty()) {
-        QString line = field.path + u':' + field.typeNames().join(u'|');
-        if (field.optional)
-            line += u'?';
-        if (field.format != Data::StringFormat::None)
-            line += u'@' + Data::SchemaField::formatName(field.format);
-        out->append(line);
-    }
-    for (const Data::SchemaField &child : field.fields)
-        flatten(child, out);
-    for (const Data::SchemaField &item : field.items)
-        flatten(item, out);
-}
-
-QStringList flat(const Data::SchemaField &field)
-{
-    QStringList out;
-    flatten(field, &out);
-    return out;
-}
+using Conflux::Test::describe;
+using Conflux::Test::errorLine;
+using Conflux::Test::flat;
+using Conflux::Test::testData;
 
 QStringList names(const Data::SchemaField &field)
 {

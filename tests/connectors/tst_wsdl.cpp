@@ -4,6 +4,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include "metadatatest.h"
+
 using namespace Conflux;
 using namespace Conflux::Connectors;
 using namespace Qt::StringLiterals;
@@ -13,50 +15,10 @@ namespace {
 const QString rfcNamespace = u"urn:sap-com:document:sap:rfc:functions"_s;
 const QString xsdNs = u"http://www.w3.org/2001/XMLSchema"_s;
 
-QByteArray testData(const char *name)
-{
-    QFile file(QStringLiteral(CONFLUX_SOURCE_DIR "/tests/connectors/data/") + QString::fromLatin1(name));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot open test data %s", name);
-    return file.readAll();
-}
-
-QString describe(const Error &e)
-{
-    return e.code + u": "_s + e.message;
-}
-
-// The line an error message names ("Line 12, column 5: ..."), or -1.
-int errorLine(const Error &e)
-{
-    static const QRegularExpression re(u"^Line (\\d+)"_s);
-    const QRegularExpressionMatch m = re.match(e.message);
-    return m.hasMatch() ? m.captured(1).toInt() : -1;
-}
-
-// One line per field: "path:types" with "?" when optional and "@format" when there is one.
-void flatten(const Data::SchemaField &field, QStringList *out)
-{
-    if (!field.path.isEmpty()) {
-        QString line = field.path + u':' + field.typeNames().join(u'|');
-        if (field.optional)
-            line += u'?';
-        if (field.format != Data::StringFormat::None)
-            line += u'@' + Data::SchemaField::formatName(field.format);
-        out->append(line);
-    }
-    for (const Data::SchemaField &child : field.fields)
-        flatten(child, out);
-    for (const Data::SchemaField &item : field.items)
-        flatten(item, out);
-}
-
-QStringList flat(const Data::SchemaField &field)
-{
-    QStringList out;
-    flatten(field, &out);
-    return out;
-}
+using Conflux::Test::describe;
+using Conflux::Test::errorLine;
+using Conflux::Test::flat;
+using Conflux::Test::testData;
 
 // Lines joined with "\n", so a test can say which line a problem is on.
 QByteArray lines(std::initializer_list<const char *> parts)
