@@ -66,6 +66,7 @@ public:
     Result<QList<SyncRunRecord>> syncRuns(const QString &jobId, int limit) const final;
     Result<std::optional<SyncRunRecord>> syncRun(qint64 id) const final;
     Result<int> interruptSyncRuns(const QString &node) final;
+    Result<void> setSyncRunReconciliation(qint64 runId, const QString &reconciliation) final;
 
     Result<std::optional<SyncCheckpoint>> syncCheckpoint(const QString &jobId) const final;
     Result<void> saveSyncCheckpoint(const SyncCheckpoint &checkpoint) final;

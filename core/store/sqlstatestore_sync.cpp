@@ -315,6 +315,29 @@ Result<int> SqlStateStore::interruptSyncRuns(const QString &node)
     return qMax(0, updated->numRowsAffected());
 }
 
+Result<void> SqlStateStore::setSyncRunReconciliation(qint64 runId, const QString &reconciliation)
+{
+    const char *operation = QT_TRANSLATE_NOOP("Conflux::Store", "store a reconciliation");
+    if (auto problem = optionalJsonProblem("reconciliation", reconciliation, Json::Object);
+        problem || reconciliation.isEmpty()) {
+        return failure("store_invalid_argument",
+                       cannot(operation,
+                              problem.value_or(Tr::tr("the reconciliation is empty"))));
+    }
+    Result<QSqlDatabase> connection = openConnection();
+    if (!connection)
+        return connection.error();
+    Result<QSqlQuery> updated
+        = exec(*connection, operation,
+               QStringLiteral("UPDATE sync_runs SET reconciliation = ? WHERE id = ?"),
+               {reconciliation, runId});
+    if (!updated)
+        return updated.error();
+    if (updated->numRowsAffected() < 1)
+        return failure("store_not_found", cannot(operation, Tr::tr("there is no run %1").arg(runId)));
+    return {};
+}
+
 // --- checkpoints
 
 Result<std::optional<SyncCheckpoint>> SqlStateStore::syncCheckpoint(const QString &jobId) const

@@ -193,6 +193,9 @@ public:
     // Marks every "running" run of `node` "interrupted" (finished now) and returns how many:
     // a node restarting after a crash calls this before it runs anything.
     virtual Result<int> interruptSyncRuns(const QString &node) = 0;
+    // Stores a reconciliation result (a JSON object) with run `runId`, in any status, replacing
+    // the one it had. "store_not_found" if there is no such run.
+    virtual Result<void> setSyncRunReconciliation(qint64 runId, const QString &reconciliation) = 0;
 
     // Checkpoints: one per job.
     virtual Result<std::optional<SyncCheckpoint>> syncCheckpoint(const QString &jobId) const = 0;
