@@ -113,6 +113,19 @@ public:
     Result<Reconciliation> reconcile(const Connectors::CancelToken *cancel = nullptr,
                                      bool store = true);
 
+    // Decides an open manual conflict of this job: "source" writes the conflict's source
+    // record to the target, "custom" writes `record` (an object with the key fields), "target"
+    // keeps the target's row; the row's hash becomes the written (or kept) record's, so the
+    // next run sees no conflict, and the store marks the conflict resolved by `actor`.
+    // Errors: the store's ("store_not_found", "store_invalid_argument": resolved already, an
+    // unknown resolution), "sync_invalid_conflict" (not this job's, a custom record without
+    // its key), and the target's write errors (the conflict then stays open).
+    Result<void> resolveConflict(qint64 conflictId, const QString &resolution,
+                                 const Data::Value &record, const QString &actor);
+    // Resolves every open conflict of the job as "source" or "target", writing in batches;
+    // returns how many were resolved.
+    Result<int> resolveConflicts(const QString &resolution, const QString &actor);
+
 private:
     class Run;
 

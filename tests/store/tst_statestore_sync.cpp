@@ -256,6 +256,16 @@ void tst_StateStore::syncRuns()
     stillRunning.read = 0;
     VERIFY_ERROR(store->finishSyncRun(stillRunning), "store_invalid_argument");
 
+    // A reconciliation is stored with a run in any status, and replaced by a later one.
+    VERIFY_OK(store->setSyncRunReconciliation(*firstId, QStringLiteral("{\"matched\":1}")));
+    VERIFY_OK(store->setSyncRunReconciliation(*secondId, QStringLiteral("{\"matched\":2}")));
+    VERIFY_OK(store->setSyncRunReconciliation(*secondId, QStringLiteral("{\"matched\":3}")));
+    QCOMPARE((**store->syncRun(*firstId)).reconciliation, QStringLiteral("{\"matched\":1}"));
+    QCOMPARE((**store->syncRun(*secondId)).reconciliation, QStringLiteral("{\"matched\":3}"));
+    VERIFY_ERROR(store->setSyncRunReconciliation(424242, QStringLiteral("{}")), "store_not_found");
+    VERIFY_ERROR(store->setSyncRunReconciliation(*firstId, QStringLiteral("[1]")), "store_invalid_argument");
+    VERIFY_ERROR(store->setSyncRunReconciliation(*firstId, QString()), "store_invalid_argument");
+
     // Bad runs are refused and leave nothing behind.
     VERIFY_ERROR(
         store->startSyncRun(newRun(QString(), QStringLiteral("n"), QStringLiteral("manual"))),
