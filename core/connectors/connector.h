@@ -99,6 +99,10 @@ struct ReadRequest
     int pageSize = 0;             // 0: the connector's default
     qint64 limit = -1;            // most records to read; -1: all
     const CancelToken *cancel = nullptr;
+    // Consuming reads (Capability::ConsumingRead): a sink that returns false refuses the page
+    // it was given, which goes back to the source (queue messages are released to be delivered
+    // again) instead of being taken. Without it, false only stops the read after the page.
+    bool giveBackRefusedPage = false;
 };
 
 // Receives each page of records as it arrives; returns false to stop reading early.

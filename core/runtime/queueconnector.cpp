@@ -213,6 +213,16 @@ public:
             }
             const qsizetype count = deliveries->size();
             const bool more = sink(std::move(records));
+            if (!more && request.giveBackRefusedPage) {
+                // The sink refused the page: its messages go back to the queue at once.
+                if (!handles.isEmpty()) {
+                    Result<Broker::SettleResult> released = m_broker->nack(m_settings.queue, handles);
+                    if (!released)
+                        return released.error();
+                }
+                summary.stoppedEarly = true;
+                break;
+            }
             // The sink has the page: acknowledge it (at-least-once: not before).
             if (!handles.isEmpty()) {
                 Result<Broker::SettleResult> acked = m_broker->ack(m_settings.queue, handles);

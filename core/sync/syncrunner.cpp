@@ -178,6 +178,7 @@ private:
     };
 
     Result<void> start();
+    Result<void> record(); // the run record, once
     void finish();
     bool feed(std::vector<Data::Value> &&page);
     bool processBatch();
@@ -323,6 +324,15 @@ Result<void> SyncRunner::Run::start()
     m_run.node = m_holder;
     m_run.trigger = m_options.trigger;
     m_run.checkpointBefore = m_checkpoint.isUndefined() ? QString() : jsonText(m_checkpoint);
+    if (m_options.recordEmptyRun)
+        return record();
+    return {};
+}
+
+Result<void> SyncRunner::Run::record()
+{
+    if (m_run.id != 0)
+        return {};
     Result<qint64> id = m_host.store->startSyncRun(m_run);
     if (!id)
         return id.error();
@@ -450,6 +460,10 @@ bool SyncRunner::Run::processBatch()
     const qsizetype n = std::min<qsizetype>(qsizetype(m_pending.size()), m_job.batchSize);
     if (n == 0)
         return true;
+    if (Result<void> recorded = record(); !recorded) {
+        stopWith(recorded.error());
+        return false;
+    }
     std::vector<Data::Value> batch(std::make_move_iterator(m_pending.begin()),
                                    std::make_move_iterator(m_pending.begin() + n));
     m_pending.erase(m_pending.begin(), m_pending.begin() + n);
@@ -745,6 +759,14 @@ void SyncRunner::Run::finish()
 {
     if (m_stop)
         m_errors.push_back(errorValue(*m_stop));
+    if (m_run.id == 0 && (m_stop || !m_errors.empty())) // a failure is always recorded
+        (void)record();
+    if (m_run.id == 0) { // nothing read, nothing to record
+        m_run.status = m_status;
+        if (m_haveLease)
+            (void)m_host.store->releaseSyncLease(m_job.id, m_holder);
+        return;
+    }
     m_run.status = m_status;
     m_run.checkpointAfter = m_checkpoint.isUndefined() ? QString() : jsonText(m_checkpoint);
     m_run.errors = m_errors.empty() ? QString() : jsonText(Data::Value(m_errors));
@@ -798,8 +820,19 @@ Result<SyncRunResult> SyncRunner::Run::execute()
         request.cursorAfter = m_checkpoint;
         request.pageSize = m_job.batchSize;
         request.cancel = m_options.cancel;
-        Result<Connectors::ReadSummary> read
-            = m_source->read(request, [this](std::vector<Data::Value> &&page) { return feed(std::move(page)); });
+        // A consuming source (a queue) is written page by page inside the read: the page is
+        // acknowledged when the sink returns, so it must be committed by then — or refused.
+        const bool consuming = bool(m_source->capabilities() & Connectors::Capability::ConsumingRead);
+        request.giveBackRefusedPage = consuming;
+        Result<Connectors::ReadSummary> read = m_source->read(request, [this, consuming](std::vector<Data::Value> &&page) {
+            if (!feed(std::move(page)))
+                return false;
+            while (consuming && !m_pending.empty()) {
+                if (!processBatch())
+                    return false;
+            }
+            return true;
+        });
         if (!read) {
             if (read.error().code == "cancelled"_L1)
                 stopWith(read.error(), "cancelled");

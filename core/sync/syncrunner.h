@@ -43,6 +43,9 @@ class StateStore;
 //   6. after each committed batch, advances the checkpoint to the last cursor value that the
 //      batch completed (records sharing the batch's last value are read again next time, and
 //      the upsert makes that harmless) and stores the batch's row hashes;
+//   A source whose read consumes what it reads (a queue) is written page by page inside the
+//   read, and a page whose batch cannot be written is given back to the queue, so a message
+//   is acknowledged only once its record is committed in the target.
 //   7. in mirror mode, after a complete read, deletes the target rows whose keys the source no
 //      longer has (never when a record without a key was rejected: its key is unknown).
 //
@@ -73,6 +76,9 @@ struct SyncRunOptions
     // Records given to the run instead of a source read (webhook and event-driven changes):
     // mapped and written the same way, without a checkpoint.
     std::optional<std::vector<Data::Value>> records;
+    // False: a run that reads nothing leaves no run record (polls and queue drains that find
+    // nothing new would otherwise fill the history).
+    bool recordEmptyRun = true;
 };
 
 struct SyncRunResult
