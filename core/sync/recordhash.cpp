@@ -91,6 +91,18 @@ std::optional<QString> canonicalDateTime(QStringView s)
 
 Data::Value canonicalScalar(const Data::Value &value)
 {
+    if (value.hasExactText()) {
+        // A decimal the source kept as text ("1.50" from NUMERIC(12,2)) equals 1.5.
+        QString text = value.exactText();
+        if (text.contains(u'.') && !text.contains(u'e') && !text.contains(u'E')) {
+            while (text.endsWith(u'0'))
+                text.chop(1);
+            if (text.endsWith(u'.'))
+                text.chop(1);
+            return Data::Value::numberFromText(text);
+        }
+        return value;
+    }
     if (value.isString()) {
         if (std::optional<QString> dt = canonicalDateTime(value.toString()))
             return Data::Value(std::move(*dt));
