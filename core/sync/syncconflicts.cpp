@@ -63,11 +63,12 @@ Result<int> SyncRunner::resolveConflicts(const QString &resolution, const QStrin
             if (!source || !current)
                 return makeError("sync_invalid_conflict", Tr::tr("conflict %1 holds a record that is not JSON").arg(c.id));
             const QStringList fields = fieldsOf(*source);
+            const QByteArray sourceHash = recordHash(*source, fields);
             if (resolution == "source"_L1) {
                 request.records.push_back(*source);
-                hashes.append({c.key, recordHash(*source, fields)});
+                hashes.append({c.key, sourceHash});
             } else {
-                hashes.append({c.key, recordHash(*current, fields)});
+                hashes.append({c.key, rowHash(sourceHash, recordHash(*current, fields))});
             }
         }
         if (!request.records.empty()) {
@@ -150,7 +151,9 @@ Result<void> SyncRunner::resolveConflict(qint64 conflictId, const QString &resol
         if (!written)
             return written.error();
     }
-    if (Result<void> saved = m_host.store->writeSyncRowHashes(m_job.id, {{c.key, recordHash(chosen, fields)}}, {});
+    // The source as it was decided on, and what the target holds now.
+    const QByteArray hash = rowHash(recordHash(*source, fieldsOf(*source)), recordHash(chosen, fields));
+    if (Result<void> saved = m_host.store->writeSyncRowHashes(m_job.id, {{c.key, hash}}, {});
         !saved)
         return saved.error();
     return m_host.store->resolveSyncConflict(conflictId, resolution, resolvedRecord, actor);

@@ -563,7 +563,7 @@ bool SyncRunner::Run::processBatch()
     QList<std::pair<QString, QByteArray>> settled; // hashes to store without a write
     if (m_useHashes && !m_options.fullResync) {
         std::erase_if(items, [&](const Item &item) {
-            if (item.key.isEmpty() || m_hashes.value(item.key) != item.hash)
+            if (item.key.isEmpty() || sourcePart(m_hashes.value(item.key)) != item.hash)
                 return false;
             ++m_run.skipped;
             return true;
@@ -588,7 +588,7 @@ bool SyncRunner::Run::processBatch()
                 return true;
             }
             auto last = m_hashes.constFind(item.key);
-            if (last != m_hashes.constEnd() && *last == targetHash)
+            if (last != m_hashes.constEnd() && targetPart(*last) == targetHash)
                 return false; // the target did not change since this job wrote it
             ++m_run.conflicts;
             switch (m_job.conflictPolicy) {
@@ -599,10 +599,10 @@ bool SyncRunner::Run::processBatch()
                                   (*found)[m_job.timestampField])
                     > 0)
                     return false;
-                settled.append({item.key, targetHash});
+                settled.append({item.key, rowHash(item.hash, targetHash)});
                 return true;
-            case ConflictPolicy::TargetWins:
-                settled.append({item.key, targetHash}); // the target's version is the agreed one
+            case ConflictPolicy::TargetWins: // the target's version is the agreed one
+                settled.append({item.key, rowHash(item.hash, targetHash)});
                 return true;
             case ConflictPolicy::Manual: {
                 Store::SyncConflict c;

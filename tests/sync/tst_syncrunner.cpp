@@ -30,6 +30,7 @@ private slots:
     void mirrorKeepsRowsOfUnkeyedRejects();
     void manualConflictsAndResolution();
     void targetAndNewestWins();
+    void targetDecisionsStickWithoutCursor();
     void leaseMakesASecondRunnerWait();
     void cancelledRunKeepsItsCheckpoint();
     void reconciliationFindsEveryDifference();
@@ -494,6 +495,49 @@ void tst_SyncRunner::targetAndNewestWins()
     QVERIFY(later && !later->error);
     QCOMPARE(later->run.conflicts, 0);
     QCOMPARE(m_bed->target->value(u"SELECT email FROM %1 WHERE id = 3"_s.arg(table)).toString(), u"later@x"_s);
+}
+
+void tst_SyncRunner::targetDecisionsStickWithoutCursor()
+{
+    // Without a cursor every run reads every record: a row kept for the target must stay kept
+    // until the source changes again, and then the source's change goes through.
+    createTables();
+    addSourceRows(1, 3);
+    const QString table = m_bed->targetTable(u"customers"_s);
+    SyncRunner wins(Bed::job("'key_fields':['id'],'conflict_policy':'target_wins'"), m_bed->host());
+    QVERIFY(wins.run());
+    QVERIFY(m_bed->target->exec(u"UPDATE %1 SET name = 'tgt' WHERE id IN (1, 2)"_s.arg(table)));
+    QVERIFY(m_bed->source->exec(u"UPDATE customers SET name = 'src' WHERE id IN (1, 2)"_s));
+    auto kept = wins.run();
+    QVERIFY(kept && !kept->error);
+    QCOMPARE(kept->run.conflicts, 2);
+    auto again = wins.run();
+    QVERIFY(again && !again->error);
+    QCOMPARE(again->run.conflicts, 0);
+    QCOMPARE(again->run.written, 0);
+    QCOMPARE(m_bed->target->value(u"SELECT name FROM %1 WHERE id = 1"_s.arg(table)).toString(), u"tgt"_s);
+    QVERIFY(m_bed->source->exec(u"UPDATE customers SET name = 'src2' WHERE id = 1"_s));
+    auto changed = wins.run();
+    QVERIFY(changed && !changed->error);
+    QCOMPARE(changed->run.written, 1);
+    QCOMPARE(m_bed->target->value(u"SELECT name FROM %1 WHERE id = 1"_s.arg(table)).toString(), u"src2"_s);
+    QCOMPARE(m_bed->target->value(u"SELECT name FROM %1 WHERE id = 2"_s.arg(table)).toString(), u"tgt"_s);
+
+    // The same for a manual conflict decided for the target.
+    SyncRunner manual(Bed::job("'key_fields':['id'],'conflict_policy':'manual'"), m_bed->host());
+    QVERIFY(m_bed->target->exec(u"UPDATE %1 SET email = 'tgt@x' WHERE id = 3"_s.arg(table)));
+    QVERIFY(m_bed->source->exec(u"UPDATE customers SET email = 'src@x' WHERE id = 3"_s));
+    auto conflicted = manual.run();
+    QVERIFY(conflicted && !conflicted->error);
+    QCOMPARE(conflicted->run.conflicts, 1);
+    auto open = m_bed->store->syncConflicts(u"customers"_s, u"open"_s);
+    QVERIFY(open && open->size() == 1);
+    QVERIFY(manual.resolveConflict(open->front().id, u"target"_s, {}, u"ann"_s));
+    auto after = manual.run();
+    QVERIFY(after && !after->error);
+    QCOMPARE(after->run.conflicts, 0);
+    QCOMPARE(after->run.written, 0);
+    QCOMPARE(m_bed->target->value(u"SELECT email FROM %1 WHERE id = 3"_s.arg(table)).toString(), u"tgt@x"_s);
 }
 
 void tst_SyncRunner::leaseMakesASecondRunnerWait()
