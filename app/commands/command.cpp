@@ -10,6 +10,7 @@
 #include "apikeycommand.h"
 #include "runtime/node.h"
 #include "store/statestore.h"
+#include "synccommand.h"
 #include "tokencommand.h"
 #include "validatecommand.h"
 
@@ -35,6 +36,7 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<JsonataCommand>());
         list.push_back(std::make_unique<MapCommand>());
         list.push_back(std::make_unique<EndpointCommand>());
+        list.push_back(std::make_unique<SyncCommand>());
         return list;
     }();
     return commands;

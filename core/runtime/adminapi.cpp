@@ -10,6 +10,7 @@
 #include "projectdeployment.h"
 #include "security/tokens.h"
 #include "store/statestore.h"
+#include "syncapi.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -106,7 +107,9 @@ HttpResponse AdminApi::handle(const HttpRequest &request)
 
 void AdminApi::handleAsync(const HttpRequest &request, Http::HttpResponder responder)
 {
-    if (!m_endpoints || !EndpointApi::handles(request.path)) {
+    const bool endpoints = m_endpoints && EndpointApi::handles(request.path);
+    const bool sync = !endpoints && m_sync && SyncApi::handles(request.path);
+    if (!endpoints && !sync) {
         responder.send(handle(request));
         return;
     }
@@ -118,10 +121,12 @@ void AdminApi::handleAsync(const HttpRequest &request, Http::HttpResponder respo
         responder.send(unauthorized());
         return;
     }
-    // The metrics registry is thread-safe; this object outlives the EndpointApi's workers.
-    m_endpoints->handle(request, std::move(responder), *actor, [this, timer](const QString &label, int status) {
-        record(label, status, timer.nsecsElapsed());
-    });
+    // The metrics registry is thread-safe; this object outlives the modules' workers.
+    auto observer = [this, timer](const QString &label, int status) { record(label, status, timer.nsecsElapsed()); };
+    if (sync)
+        m_sync->handle(request, std::move(responder), *actor, std::move(observer));
+    else
+        m_endpoints->handle(request, std::move(responder), *actor, std::move(observer));
 }
 
 void AdminApi::record(const QString &routeLabel, int status, qint64 elapsedNs)

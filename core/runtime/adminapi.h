@@ -20,6 +20,7 @@ class BrokerApi;
 class EndpointApi;
 class GatewayApi;
 class ProjectDeployment;
+class SyncApi;
 
 // The admin API of a node (see README "Admin API"). Stateless apart from what it is given;
 // handle() runs on the admin server's thread.
@@ -36,6 +37,8 @@ class ProjectDeployment;
 //   .../api/v1/gateway, /api/v1/api-keys  the gateway (see GatewayApi)
 //   .../api/v1/endpoints             the project's endpoints: test, discover, preview (see
 //                                    EndpointApi; answered from worker threads)
+//   .../api/v1/sync                  sync jobs: run, reconcile, runs, conflicts, rejects (see
+//                                    SyncApi; answered from worker threads)
 //
 // Everything under /api/ requires "Authorization: Bearer <token>" (401 otherwise).
 class AdminApi
@@ -53,6 +56,8 @@ public:
     void setGatewayApi(GatewayApi *gateway) { m_gateway = gateway; }
     // Serves the endpoints' routes through `endpoints` (not owned; may be null).
     void setEndpointApi(EndpointApi *endpoints) { m_endpoints = endpoints; }
+    // Serves the sync jobs' routes through `sync` (not owned; may be null).
+    void setSyncApi(SyncApi *sync) { m_sync = sync; }
 
 private:
     std::optional<QString> authenticate(const Http::HttpRequest &request); // token name
@@ -73,6 +78,7 @@ private:
     BrokerApi *m_broker = nullptr;
     GatewayApi *m_gateway = nullptr;
     EndpointApi *m_endpoints = nullptr;
+    SyncApi *m_sync = nullptr;
 };
 
 } // namespace Conflux::Runtime

@@ -23,9 +23,13 @@
 #include "projectdeployment.h"
 #include "security/secrets.h"
 #include "store/statestore.h"
+#include "syncapi.h"
+#include "syncjobs.h"
+#include "syncscheduler.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QSslSocket>
 #include <QTimer>
@@ -241,7 +245,23 @@ Result<void> Node::start(const NodeOptions &options)
     connect(server, &Http::HttpServer::drained, this, &Node::maybeFinishStop);
     connect(deployment, &ProjectDeployment::projectChanged, this, &Node::declareQueues);
     connect(deployment, &ProjectDeployment::projectChanged, this, &Node::deployGateway);
+    connect(deployment, &ProjectDeployment::projectChanged, this, &Node::deploySyncJobs);
     connect(deployment, &ProjectDeployment::projectChanged, this, &Node::projectChanged);
+
+    // The node's name in the store (sync leases and runs) needs the admin port, known now.
+    m_nodeName = options.nodeName.isEmpty() ? u"%1:%2"_s.arg(QHostInfo::localHostName()).arg(server->serverPort())
+                                            : options.nodeName;
+    // Runs this node left "running" when it died: nothing runs them any more.
+    if (Result<int> interrupted = store->interruptSyncRuns(m_nodeName); !interrupted) {
+        Log::write(QtWarningMsg, "conflux.sync", u"the sync runs of an earlier start could not be marked interrupted: "_s
+                                                     + interrupted.error().message,
+                   {{u"node"_s, m_nodeName}});
+    } else if (*interrupted > 0) {
+        Log::write(QtWarningMsg, "conflux.sync", u"%1 sync run(s) of an earlier start were interrupted"_s.arg(*interrupted),
+                   {{u"node"_s, m_nodeName}});
+    }
+    auto syncApi = std::make_unique<SyncApi>(*store, [this] { return syncJobs(); }, m_nodeName);
+    api->setSyncApi(syncApi.get());
 
     m_store = std::move(store);
     m_broker = std::move(broker);
@@ -251,6 +271,7 @@ Result<void> Node::start(const NodeOptions &options)
     m_adminApi = std::move(api);
     m_endpoints = std::move(*endpoints);
     m_endpointApi = std::move(endpointApi);
+    m_syncApi = std::move(syncApi);
     m_deployment = deployment;
     m_adminServer = server;
     m_gateway = gateway;
@@ -268,9 +289,18 @@ Result<void> Node::start(const NodeOptions &options)
                {{u"admin"_s, adminUrl()},
                 {u"gateway"_s, gatewayUrl()},
                 {u"store"_s, m_store->config().describe()},
+                {u"node"_s, m_nodeName},
                 {u"project_version"_s, deployment->activeVersion() ? QJsonValue(*deployment->activeVersion()) : QJsonValue()}});
     declareQueues();
     deployGateway();
+    deploySyncJobs();
+    m_syncScheduler = std::make_unique<SyncScheduler>([this] { return syncJobs(); }, m_store.get(), m_nodeName,
+                                                      m_metrics.get());
+    // One run of a job at a time in this node, whoever starts it (both hold the lease under the
+    // node's name, so the lease alone cannot keep them apart).
+    m_syncScheduler->setBusyCheck([api = m_syncApi.get()](const QString &job) { return api->isRunning(job); });
+    m_syncApi->setBusyCheck([scheduler = m_syncScheduler.get()](const QString &job) { return scheduler->isRunning(job); });
+    m_syncScheduler->start();
     setState(State::Running);
     Q_EMIT projectChanged();
     return {};
@@ -285,6 +315,12 @@ void Node::stop()
     m_draining = m_gateway ? 2 : 1;
     if (m_apiKeyTimer)
         m_apiKeyTimer->stop();
+    // Sync runs stop at their next batch (status "cancelled", checkpoint at the last commit), so
+    // that requests waiting for them answer while the admin server drains.
+    if (m_syncScheduler)
+        m_syncScheduler->cancelRuns();
+    if (m_syncApi)
+        m_syncApi->cancelRuns();
     if (m_gateway)
         m_gateway->drain(m_options.drainTimeoutMs);
     m_adminServer->drain(m_options.drainTimeoutMs);
@@ -308,6 +344,12 @@ void Node::finishStop()
     m_apiKeys.reset();
     delete m_apiKeyTimer;
     m_apiKeyTimer = nullptr;
+    m_syncScheduler.reset(); // waits for its runs (cancelled by stop())
+    m_syncApi.reset(); // cancels and waits for its calls and runs; they report to the admin API
+    {
+        std::lock_guard lock(m_syncJobsMutex);
+        m_syncJobs.reset(); // its runners point at the endpoints and the store
+    }
     m_endpointApi.reset(); // cancels and waits for its calls; they report to the admin API
     m_adminApi.reset();
     m_brokerApi.reset();
@@ -374,6 +416,42 @@ void Node::deployGateway()
     m_gateway->setRuntime(runtime);
     Log::write(QtInfoMsg, "conflux.gateway", u"serving %1 route(s)"_s.arg((*config)->routes.size()),
                {{u"url"_s, gatewayUrl()}});
+}
+
+void Node::deploySyncJobs()
+{
+    const auto current = project();
+    if (!m_store || !m_endpoints || !current)
+        return;
+    SyncJobsOptions options;
+    options.store = m_store.get();
+    options.endpoints = m_endpoints.get();
+    options.metrics = m_metrics.get();
+    options.node = m_nodeName;
+    // Lookup tables of the jobs' mappings come from the project folder.
+    options.projectFolder = m_options.projectFolder;
+    std::shared_ptr<const SyncJobs> jobs = SyncJobs::create(current, options);
+    for (const QString &id : jobs->ids()) {
+        if (Result<Sync::SyncJobSpec> spec = jobs->spec(id); !spec) {
+            // The job stays listed with its error; the others run.
+            Log::write(QtWarningMsg, "conflux.sync", spec.error().message,
+                       {{u"job"_s, id}, {u"code"_s, spec.error().code},
+                        {u"details"_s, QJsonArray::fromStringList(spec.error().details)}});
+        }
+    }
+    {
+        std::lock_guard lock(m_syncJobsMutex);
+        m_syncJobs = jobs;
+    }
+    // The scheduler reads the jobs at each tick (syncJobs()); runs in progress keep the runners
+    // they were made with.
+    Log::write(QtInfoMsg, "conflux.sync", u"%1 sync job(s) ready"_s.arg(jobs->ids().size()), {{u"node"_s, m_nodeName}});
+}
+
+std::shared_ptr<const SyncJobs> Node::syncJobs() const
+{
+    std::lock_guard lock(m_syncJobsMutex);
+    return m_syncJobs;
 }
 
 void Node::reloadApiKeys()

@@ -11,6 +11,7 @@ class QTimer;
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 namespace Conflux::Broker {
 class EmbeddedBroker;
@@ -49,6 +50,9 @@ class EndpointApi;
 class GatewayApi;
 class ProjectDeployment;
 class ProjectEndpoints;
+class SyncApi;
+class SyncJobs;
+class SyncScheduler;
 
 struct NodeOptions
 {
@@ -60,6 +64,11 @@ struct NodeOptions
     QString tlsPrivateKeyFile;
     QString storeUrl;               // empty: SQLite in dataFolder; postgres://user@host:port/db[?schema=s]
     QString credentialsFolder;      // secrets for nodes; see Security::nodeSecretResolver
+    // This node's name in the state store: the holder of sync leases and the node of sync runs.
+    // Empty: the host name, ":" and the admin port (computed at start). Nodes sharing a store
+    // need different names; a node keeps its name across restarts so that it can mark the runs
+    // it left "running" when it died as interrupted.
+    QString nodeName;
     int drainTimeoutMs = 10'000;
     // The API gateway: the project's routes.
     bool gatewayEnabled = true;
@@ -110,6 +119,12 @@ public:
     // The connectors of the active project's endpoints (every protocol, the built-in catalog,
     // queues on the embedded broker), while running.
     const ProjectEndpoints *endpoints() const { return m_endpoints.get(); }
+    // The active project's sync jobs, ready to run (rebuilt on each deploy or reload); null
+    // while stopped or without a project. Any thread; a redeploy does not disturb the jobs
+    // (and runners) a caller already holds.
+    std::shared_ptr<const SyncJobs> syncJobs() const;
+    // NodeOptions::nodeName, or the name computed at start.
+    QString nodeName() const { return m_nodeName; }
 
     static Result<Store::StoreConfig> storeConfig(const NodeOptions &options);
 
@@ -123,6 +138,7 @@ private:
     void finishStop();
     void declareQueues();
     void deployGateway();
+    void deploySyncJobs();
     void reloadApiKeys();
     void maybeFinishStop();
 
@@ -148,6 +164,14 @@ private:
     QString m_apiKeysJson;           // what was last loaded from the store
     QTimer *m_apiKeyTimer = nullptr; // child
     int m_draining = 0;              // servers still draining
+    QString m_nodeName;
+    mutable std::mutex m_syncJobsMutex;
+    std::shared_ptr<const SyncJobs> m_syncJobs; // guarded by m_syncJobsMutex
+    // Runs the scheduled, polling and event-driven jobs of m_syncJobs.
+    std::unique_ptr<SyncScheduler> m_syncScheduler;
+    // Declared after the store, the endpoints and the admin API, so destroyed before them: its
+    // runs use the first two and report to the third.
+    std::unique_ptr<SyncApi> m_syncApi;
     std::shared_ptr<std::atomic<bool>> m_accessLog = std::make_shared<std::atomic<bool>>(true);
 };
 

@@ -39,15 +39,18 @@ void SyncScheduler::start(int tickMs)
     m_timer.start(tickMs);
 }
 
-void SyncScheduler::stop()
+void SyncScheduler::cancelRuns()
 {
     m_timer.stop();
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = true;
-        for (const auto &token : std::as_const(m_running))
-            token->cancel();
-    }
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+    for (const auto &token : std::as_const(m_running))
+        token->cancel();
+}
+
+void SyncScheduler::stop()
+{
+    cancelRuns();
     m_pool.waitForDone();
 }
 
@@ -66,7 +69,7 @@ bool SyncScheduler::launch(const QString &jobId, const QString &trigger, bool fu
                            bool recordEmpty)
 {
     std::shared_ptr<const SyncJobs> jobs = m_jobs ? m_jobs() : nullptr;
-    if (!jobs)
+    if (!jobs || (m_busy && m_busy(jobId)))
         return false;
     auto cancel = std::make_shared<Connectors::CancelToken>();
     {

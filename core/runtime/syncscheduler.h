@@ -53,7 +53,12 @@ public:
     ~SyncScheduler() override;
 
     void start(int tickMs = 100);
+    // Stops starting runs and cancels those in flight, without waiting (they end at their next
+    // batch, "cancelled"); stop() also waits for them.
+    void cancelRuns();
     void stop();
+    // Another starter of runs in this node (the admin API): a job it runs is not started here.
+    void setBusyCheck(std::function<bool(const QString &jobId)> busy) { m_busy = std::move(busy); }
 
     // Runs the job now on the pool (trigger "manual" unless given); false when it runs
     // already in this node.
@@ -88,6 +93,7 @@ private:
     QTimer m_timer;
     QThreadPool m_pool;
     std::function<QDateTime()> m_clock;
+    std::function<bool(const QString &)> m_busy;
     mutable std::mutex m_mutex; // guards m_states and m_running
     QHash<QString, JobState> m_states;
     QHash<QString, std::shared_ptr<Connectors::CancelToken>> m_running;

@@ -89,21 +89,51 @@ std::optional<QString> canonicalDateTime(QStringView s)
     return utc.toString(Qt::ISODateWithMs);
 }
 
+// A decimal number written as text the way databases return exact decimals ("1.50",
+// "-3", "0.25"): an optional minus, digits without a leading zero, an optional fraction.
+bool isDecimalText(QStringView s)
+{
+    qsizetype i = s.startsWith(u'-') ? 1 : 0;
+    const qsizetype start = i;
+    while (i < s.size() && s[i].isDigit() && s[i].unicode() < 128)
+        ++i;
+    const qsizetype whole = i - start;
+    if (whole == 0 || (whole > 1 && s[start] == u'0'))
+        return false;
+    if (i == s.size())
+        return true;
+    if (s[i] != u'.' || i + 1 == s.size())
+        return false;
+    for (++i; i < s.size(); ++i) {
+        if (!s[i].isDigit() || s[i].unicode() >= 128)
+            return false;
+    }
+    return true;
+}
+
+// The number a decimal text stands for, trailing fraction zeros dropped ("1.50" → 1.5).
+Data::Value decimalNumber(QString text)
+{
+    if (text.contains(u'.')) {
+        while (text.endsWith(u'0'))
+            text.chop(1);
+        if (text.endsWith(u'.'))
+            text.chop(1);
+    }
+    return Data::Value::numberFromText(text);
+}
+
 Data::Value canonicalScalar(const Data::Value &value)
 {
     if (value.hasExactText()) {
         // A decimal the source kept as text ("1.50" from NUMERIC(12,2)) equals 1.5.
-        QString text = value.exactText();
-        if (text.contains(u'.') && !text.contains(u'e') && !text.contains(u'E')) {
-            while (text.endsWith(u'0'))
-                text.chop(1);
-            if (text.endsWith(u'.'))
-                text.chop(1);
-            return Data::Value::numberFromText(text);
-        }
-        return value;
+        const QString text = value.exactText();
+        return isDecimalText(text) ? decimalNumber(text) : value;
     }
     if (value.isString()) {
+        // Exact decimals come back from databases as text: "1.50" equals the number 1.5.
+        if (value.toString().size() < 40 && isDecimalText(value.toString()))
+            return decimalNumber(value.toString());
         if (std::optional<QString> dt = canonicalDateTime(value.toString()))
             return Data::Value(std::move(*dt));
     }

@@ -15,7 +15,9 @@
 //   - a string that is an ISO 8601 date-time with a zone (Z or ±hh:mm) becomes the UTC instant
 //     with milliseconds ("2024-03-01T10:00:00.000Z"); one without a zone keeps its local
 //     time, with milliseconds; a space instead of the T counts the same;
-//   - numbers are compared by value (5 and 5.0 are equal; big integers keep every digit);
+//   - numbers are compared by value (5 and 5.0 are equal; big integers keep every digit), and
+//     a string that is a plain decimal number ("1.50", "-3"; no leading zeros, no exponent) is
+//     that number, as databases return exact decimals as text;
 //   - objects by members regardless of order; a missing member equals null.
 
 namespace Conflux::Sync {

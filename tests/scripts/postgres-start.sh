@@ -45,6 +45,9 @@ if [ "$(id -u)" -eq 0 ]; then
     run_as_user=postgres
 fi
 
+# synchronous_commit off is fast, but a crash (pg_ctl -m immediate) loses the last commits:
+# tests that kill the server set CONFLUX_PG_SYNC_COMMIT=on.
+sync_commit=${CONFLUX_PG_SYNC_COMMIT:-off}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/conflux-pg.XXXXXX")
 cleanup_on_error() {
     echo "postgres-start: failed; server log:" >&2
@@ -70,7 +73,7 @@ for _ in $(seq 1 20); do
     port=$(( 20000 + RANDOM % 40000 ))
     port_is_taken "$port" && continue
     if "${run_as[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=$sync_commit -c full_page_writes=off" \
         start >/dev/null; then
         started=1
         break
@@ -98,6 +101,7 @@ CONFLUX_PG_DIR=$dir
 CONFLUX_PG_DATA=$dir/data
 CONFLUX_PG_PID=$pid
 CONFLUX_PG_BIN=$pg_bin
+CONFLUX_PG_SYNC_COMMIT=$sync_commit
 CONFLUX_PG_RUNAS=$run_as_user
 ENV
 mv "$env_file.tmp" "$env_file"
