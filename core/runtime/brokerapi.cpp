@@ -1,5 +1,6 @@
 #include "brokerapi.h"
 
+#include "apihelpers_p.h"
 #include "broker/messagebroker.h"
 #include "broker/projectconsumers.h"
 #include "data/json.h"
@@ -16,6 +17,8 @@
 using namespace Qt::StringLiterals;
 
 namespace Conflux::Runtime {
+
+using namespace Internal;
 
 namespace {
 
@@ -46,11 +49,6 @@ HttpResponse errorResponse(const Error &error)
     if (error.code == u"broker_queue_full" || error.code == u"broker_store_failed")
         response.setHeader("Retry-After", "1");
     return response;
-}
-
-HttpResponse jsonResponse(int status, const Data::Value &value)
-{
-    return HttpResponse(status, Data::Json::serialize(value), "application/json");
 }
 
 Error badRequest(const QString &message)

@@ -1,5 +1,6 @@
 #include "endpointapi.h"
 
+#include "apihelpers_p.h"
 #include "base/log.h"
 #include "data/json.h"
 #include "model/project.h"
@@ -15,6 +16,8 @@ using Conflux::Http::HttpResponse;
 
 namespace Conflux::Runtime {
 
+using namespace Internal;
+
 namespace {
 
 struct Tr
@@ -25,11 +28,6 @@ struct Tr
 constexpr QStringView kPrefix = u"/api/v1/endpoints";
 constexpr int kDefaultPreview = 20;
 constexpr int kMaxPreview = 1000;
-
-HttpResponse jsonResponse(int status, const Data::Value &value)
-{
-    return HttpResponse(status, Data::Json::serialize(value), "application/json");
-}
 
 // The status of a failed connector call (see the class comment).
 int statusFor(const Error &error)
@@ -52,23 +50,6 @@ int statusFor(const Error &error)
 HttpResponse failure(const Error &error)
 {
     return HttpResponse::error(statusFor(error), error);
-}
-
-std::optional<bool> booleanParameter(const HttpRequest &request, const QString &name, bool fallback)
-{
-    if (!request.query.hasQueryItem(name))
-        return fallback;
-    const QString value = request.query.queryItemValue(name, QUrl::FullyDecoded);
-    if (value == u"true" || value == u"1")
-        return true;
-    if (value == u"false" || value == u"0")
-        return false;
-    return std::nullopt;
-}
-
-Error badParameter(const QString &name, const QString &expected)
-{
-    return makeError("invalid_request", Tr::tr("query parameter %1: expected %2").arg(name, expected));
 }
 
 } // namespace

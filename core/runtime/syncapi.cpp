@@ -1,5 +1,6 @@
 #include "syncapi.h"
 
+#include "apihelpers_p.h"
 #include "base/log.h"
 #include "data/json.h"
 #include "projectendpoints.h"
@@ -18,6 +19,8 @@ using Conflux::Http::HttpResponder;
 using Conflux::Http::HttpResponse;
 
 namespace Conflux::Runtime {
+
+using namespace Internal;
 
 namespace {
 
@@ -44,11 +47,6 @@ enum class Action : quint8 {
     Resolve,
     Rejects
 };
-
-HttpResponse jsonResponse(int status, const Data::Value &value)
-{
-    return HttpResponse(status, Data::Json::serialize(value), "application/json");
-}
 
 // The status of a failed call (see the class comment).
 int statusFor(const Error &error)
@@ -90,23 +88,6 @@ HttpResponse jobFailure(const Error &error)
 Error badRequest(const QString &message)
 {
     return makeError("invalid_request", message);
-}
-
-Error badParameter(const QString &name, const QString &expected)
-{
-    return badRequest(Tr::tr("query parameter %1: expected %2").arg(name, expected));
-}
-
-std::optional<bool> booleanParameter(const HttpRequest &request, const QString &name, bool fallback)
-{
-    if (!request.query.hasQueryItem(name))
-        return fallback;
-    const QString value = request.query.queryItemValue(name, QUrl::FullyDecoded);
-    if (value == u"true" || value == u"1")
-        return true;
-    if (value == u"false" || value == u"0")
-        return false;
-    return std::nullopt;
 }
 
 Result<int> limitParameter(const HttpRequest &request)

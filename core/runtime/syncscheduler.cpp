@@ -137,14 +137,8 @@ void SyncScheduler::tick()
             state = m_states.value(id);
             running = m_running.contains(id);
         }
-        if (m_metrics && state.lastSuccessStart.isValid()) {
-            m_metrics
-                ->gauge(u"sync_lag_seconds"_s,
-                        u"Seconds since the source was last read completely into the target (the "
-                        "start of the job's last successful run)."_s,
-                        {u"job"_s})
-                .set({id}, double(state.lastSuccessStart.msecsTo(now)) / 1000.0);
-        }
+        if (state.lastSuccessStart.isValid())
+            Sync::setSyncLag(m_metrics, id, double(state.lastSuccessStart.msecsTo(now)) / 1000.0);
         switch (spec->strategy) {
         case Sync::SyncStrategy::Batch:
             break;

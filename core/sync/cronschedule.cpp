@@ -1,6 +1,7 @@
 #include "cronschedule.h"
 
-#include <QCoreApplication>
+#include "tr_p.h"
+
 #include <QList>
 #include <QStringList>
 
@@ -13,11 +14,6 @@ using namespace Qt::StringLiterals;
 namespace Conflux::Sync {
 
 namespace {
-
-struct Tr
-{
-    Q_DECLARE_TR_FUNCTIONS(Conflux::Sync::CronSchedule)
-};
 
 constexpr qint64 EpochJulianDay = 2440588; // QDate(1970, 1, 1).toJulianDay()
 constexpr qint64 MinutesPerDay = 24 * 60;

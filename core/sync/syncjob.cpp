@@ -1,6 +1,7 @@
 #include "syncjob.h"
 
-#include <QCoreApplication>
+#include "tr_p.h"
+
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -8,11 +9,6 @@ using namespace Qt::StringLiterals;
 namespace Conflux::Sync {
 
 namespace {
-
-struct Tr
-{
-    Q_DECLARE_TR_FUNCTIONS(Conflux::Sync::SyncJobSpec)
-};
 
 template<typename Enum>
 struct Named

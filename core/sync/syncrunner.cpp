@@ -783,14 +783,8 @@ void SyncRunner::Run::finish()
                         {u"job"_s, u"status"_s},
                         {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600})
             .observe({m_job.id, m_run.status}, seconds);
-        if (m_run.status == "succeeded"_L1) {
-            m_host.metrics
-                ->gauge(u"sync_lag_seconds"_s,
-                        u"Seconds since the source was last read completely into the target (the "
-                        "start of the job's last successful run)."_s,
-                        {u"job"_s})
-                .set({m_job.id}, seconds);
-        }
+        if (m_run.status == "succeeded"_L1)
+            setSyncLag(m_host.metrics, m_job.id, seconds);
     }
     if (m_haveLease)
         (void)m_host.store->releaseSyncLease(m_job.id, m_holder);
@@ -864,6 +858,18 @@ Result<SyncRunResult> SyncRunner::Run::execute()
 }
 
 // --- SyncRunner
+
+void setSyncLag(MetricsRegistry *metrics, const QString &jobId, double seconds)
+{
+    if (!metrics)
+        return;
+    metrics
+        ->gauge(u"sync_lag_seconds"_s,
+                u"Seconds since the source was last read completely into the target (the start "
+                "of the job's last successful run)."_s,
+                {u"job"_s})
+        .set({jobId}, seconds);
+}
 
 SyncRunner::SyncRunner(SyncJobSpec job, SyncHost host) : m_job(std::move(job)), m_host(std::move(host)) { }
 

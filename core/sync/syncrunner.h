@@ -102,6 +102,10 @@ struct Reconciliation
     Data::Value toValue() const;     // as stored with the run and printed by the admin API
 };
 
+// Sets sync_lag_seconds{job}: seconds since the start of the job's last successful run (the
+// runner at the end of a run, the scheduler between runs). Does nothing without metrics.
+void setSyncLag(MetricsRegistry *metrics, const QString &jobId, double seconds);
+
 class SyncRunner
 {
 public:
