@@ -221,15 +221,24 @@ private slots:
         for (const auto &[name, value] : first.toObject())
             QVERIFY2(!name.contains(u'@') && !name.startsWith(u"__"), qPrintable(name));
 
-        // the query API: every page, and the count
+        // the query API: every page, and the count. Other suites (tst_sap_odata) create and
+        // delete their own partners on this peer meanwhile, so only the seeded rows are
+        // compared exactly.
         ODataQuery query;
         query.entitySet = u"BusinessPartners"_s;
         query.count = true;
         query.select = {u"BusinessPartner"_s};
         Result<ODataPage> page = c->query(query);
         VERIFY_OK(page);
-        QCOMPARE(page->records.size(), records.size());
-        QCOMPARE(page->count.value_or(-1), qint64(records.size()));
+        std::set<QString> seededAgain;
+        for (const Data::Value &record : page->records) {
+            const QString key = record[u"BusinessPartner"].toString();
+            if (key.startsWith(u"00010000"))
+                seededAgain.insert(key);
+        }
+        QCOMPARE(seededAgain, seeded);
+        const qint64 count = page->count.value_or(-1);
+        QVERIFY2(count >= qint64(seeded.size()), qPrintable(QString::number(count)));
         QVERIFY(page->pages >= 3);
         QCOMPARE(page->records.front().toObject().size(), 1);
     }
@@ -417,14 +426,26 @@ private slots:
         ReadSummary partnerSummary;
         Result<std::vector<Data::Value>> changed = readAll(*c, partners, &partnerSummary);
         VERIFY_OK(changed);
+        // other suites add and remove partners of their own meanwhile: the seeded ones are compared
         const QDateTime bound = instant(partners.cursorAfter);
-        int expectedPartners = 0;
-        for (const Data::Value &p : everything(version, u"BusinessPartners"_s))
-            expectedPartners += instant(p[u"ChangedAt"]) > bound ? 1 : 0;
-        QCOMPARE(int(changed->size()), expectedPartners);
-        for (const Data::Value &p : *changed)
+        const auto seededKey = [](const Data::Value &p) {
+            const QString key = p[u"BusinessPartner"].toString();
+            return key.startsWith(u"00010000") ? key : QString();
+        };
+        std::set<QString> expectedPartners;
+        for (const Data::Value &p : everything(version, u"BusinessPartners"_s)) {
+            if (instant(p[u"ChangedAt"]) > bound && !seededKey(p).isEmpty())
+                expectedPartners.insert(seededKey(p));
+        }
+        std::set<QString> changedPartners;
+        for (const Data::Value &p : *changed) {
             QVERIFY(instant(p[u"ChangedAt"]) > bound);
-        QVERIFY(partnerSummary.pages >= (expectedPartners + 3) / 4);
+            if (!seededKey(p).isEmpty())
+                changedPartners.insert(seededKey(p));
+        }
+        QVERIFY(!expectedPartners.empty());
+        QCOMPARE(changedPartners, expectedPartners);
+        QVERIFY(partnerSummary.pages >= qint64((changed->size() + 3) / 4));
     }
 
     void createUpdateDelete_data() { addVersions(); }
