@@ -363,6 +363,9 @@ void tst_SyncReliability::twoNodesOnOnePostgresStoreFireOnce()
         QTRY_COMPARE_WITH_TIMEOUT(fires(), fire + 1, 60'000);
         QTest::qWait(150);
         QCOMPARE(fires(), fire + 1);
+        // The run's thread winds down after its record is finished: a fire that comes before
+        // it has is skipped (the job is still running), which is right but not this test.
+        QTRY_VERIFY_WITH_TIMEOUT(!a.isRunning(u"nightly"_s) && !b.isRunning(u"nightly"_s), 30'000);
     }
     a.stop();
     b.stop();
