@@ -16,7 +16,7 @@ build_packages=(
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qtkeychain-qt6-dev libyaml-cpp-dev libsqlite3-dev libqt6sql6-sqlite libqt6sql6-psql libssl-dev libgl-dev qt6-qpa-plugins
-    librabbitmq-dev
+    librabbitmq-dev libpq-dev
 )
 # The real servers and tools the tests use.
 test_packages=(

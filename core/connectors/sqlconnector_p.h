@@ -114,7 +114,7 @@ struct BoundRow
     qsizetype index = 0;
     QList<int> columns;
     QVariantList values;
-    QString keyText;
+    const Data::Value *record = nullptr; // for messages (recordLabel())
 };
 
 struct WriteState
@@ -126,6 +126,28 @@ struct WriteState
     std::map<QString, QSqlQuery> statements; // prepared once per call, by SQL text
     WriteSummary summary;
     bool multiRowFailed = false; // a multi-row statement failed: retry one row at a time
+    // The member names of the last record bound and their columns (-1: not in the table),
+    // reused while the records share their names, as the records of one read do.
+    mutable QStringList layoutNames;
+    mutable QList<int> layoutColumns;
+    // PostgreSQL inserts and upserts of several rows go through COPY (sqlcopy.cpp); an upsert
+    // copies into a temporary staging table per column list, dropped at the commit.
+    bool copy = false;
+    QHash<QString, QString> stages; // column list → the transaction's staging table
+    QList<int> identityAlways; // GENERATED ALWAYS AS IDENTITY columns
+};
+
+// A read's statement and how its rows become records (sqlread.cpp).
+struct ReadPlan
+{
+    QString sql;
+    QVariantList params;
+    std::shared_ptr<const Table> table;
+    QList<int> columns;     // the select list: the requested columns, then the cursor
+    qsizetype emitted = 0;  // how many of them go into a record
+    int cursor = -1;        // the cursor's column in the table, or -1
+    int cursorColumn = -1;  // ... and in the select list
+    int pageSize = 1000;
 };
 
 // sqlconnector.cpp
@@ -133,6 +155,9 @@ QString quoteIdentifier(Driver driver, const QString &name);
 // The connection string as QODBC wants it: it puts "DSN=" in front of a string that names no
 // DRIVER= or SERVER=, so a DSN= attribute is handed over as the bare name, first.
 QString qodbcDatabaseName(const QString &connection);
+
+// sqlread.cpp: a row of `plan`'s query as a record; `cursorValue` gets its cursor value.
+Data::Value recordOf(const QSqlQuery &query, const ReadPlan &plan, Data::Value *cursorValue);
 
 // sqlvalues.cpp
 QString escapePointer(QString name);
@@ -172,6 +197,7 @@ struct SqlConnector::Private
     bool mariaDb = false; // MySQL driver, MariaDB server: JSON columns are checked longtext
     QChar odbcQuote = u'"'; // the ODBC driver's identifier quote (SQL_IDENTIFIER_QUOTE_CHAR)
     bool broken = false; // the connection failed: reconnect at the next call
+    bool stagingRefused = false; // PostgreSQL: no temporary tables for this role; upserts by statement
     QHash<QString, std::shared_ptr<const Table>> catalog; // tables loaded so far
 
     ~Private() { drop(); }
@@ -214,12 +240,26 @@ struct SqlConnector::Private
     Result<ConnectionTest> testConnection();
     Result<std::vector<Entity>> discover();
     Result<ReadSummary> read(const ReadRequest &request, const PageSink &sink);
+    Result<ReadSummary> readAhead(const Internal::Sql::ReadPlan &plan, const ReadRequest &request,
+                                  const PageSink &sink, ReadSummary summary);
     Result<WriteSummary> write(const WriteRequest &request);
     Result<void> runWrite(WriteState &state, const std::vector<Data::Value> &records,
                           const CancelToken *cancel);
     Result<BoundRow> bindRecord(const WriteState &state, const Data::Value &record,
                                 qsizetype index) const;
+    // "record 3 (id=7)": the index and the key values, for messages.
+    QString recordLabel(const WriteState &state, const Data::Value &record, qsizetype index) const;
     Result<void> flush(WriteState &state, const std::vector<BoundRow> &group);
+    // sqlcopy.cpp: whether rows can be COPYed into `table` on this connection (QPSQL with its
+    // libpq handle; a table without rewrite rules, which COPY would bypass, and without
+    // row-level security, which COPY refuses), and the loop of runWrite() that streams the
+    // records with COPY.
+    bool canCopy(WriteState &state);
+    Result<void> copyRecords(WriteState &state, const std::vector<Data::Value> &records,
+                             const CancelToken *cancel);
+    // " ON CONFLICT (keys) DO UPDATE SET ... WHERE <a value differs>" (or DO NOTHING) of a
+    // PostgreSQL or SQLite upsert of `columns` into the table aliased conflux_t.
+    QString upsertClause(const WriteState &state, const QList<int> &columns) const;
     Result<QSqlQuery *> statement(WriteState &state, const QString &sql);
     Result<void> exec(const QString &sql, const QString &what);
 

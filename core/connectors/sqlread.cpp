@@ -5,6 +5,11 @@
 
 #include <QSqlError>
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -12,6 +17,27 @@ using namespace Qt::StringLiterals;
 namespace Conflux::Connectors {
 
 using namespace Internal::Sql;
+
+namespace Internal::Sql {
+
+Data::Value recordOf(const QSqlQuery &query, const ReadPlan &plan, Data::Value *cursorValue)
+{
+    const Table &t = *plan.table;
+    Data::Object record;
+    record.reserve(plan.emitted);
+    for (qsizetype i = 0; i < plan.emitted; ++i) {
+        const Column &c = t.columns[size_t(plan.columns[i])];
+        record.append(c.name, fromSql(c, query.value(int(i))));
+    }
+    if (plan.cursorColumn >= 0) {
+        *cursorValue = plan.cursorColumn < plan.emitted
+            ? record.memberAt(plan.cursorColumn).second
+            : fromSql(t.columns[size_t(plan.cursor)], query.value(plan.cursorColumn));
+    }
+    return Data::Value(std::move(record));
+}
+
+} // namespace Internal::Sql
 
 Result<ReadSummary> SqlConnector::Private::read(const ReadRequest &request, const PageSink &sink)
 {
@@ -165,14 +191,27 @@ Result<ReadSummary> SqlConnector::Private::read(const ReadRequest &request, cons
     if (request.limit > 0 && s.driver != Driver::Odbc)
         sql += u" LIMIT %1"_s.arg(request.limit + 1);
 
+    ReadPlan plan;
+    plan.sql = sql;
+    plan.params = params;
+    plan.table = t;
+    plan.columns = columns;
+    plan.emitted = selected.size();
+    plan.cursor = cursor;
+    plan.cursorColumn = cursor >= 0 ? int(columns.indexOf(cursor)) : -1;
+    plan.pageSize = request.pageSize > 0 ? request.pageSize : 1000;
+    // Reads of a whole SQLite table (or all of it after a cursor) are read ahead on a second
+    // connection (see readAhead); filtered and limited reads are small and stay as they are.
+    if (s.driver == Driver::Sqlite && s.database != ":memory:"_L1 && request.limit < 0
+        && (request.filter.isUndefined() || request.filter.isNull()))
+        return readAhead(plan, request, sink, summary);
+
     Result<QSqlQuery> executed = run(sql, params, what);
     if (!executed)
         return executed.error();
     QSqlQuery &query = *executed;
 
-    const int pageSize = request.pageSize > 0 ? request.pageSize : 1000;
-    const int cursorColumn = cursor >= 0 ? int(columns.indexOf(cursor)) : -1;
-    const qsizetype emitted = selected.size();
+    const int pageSize = plan.pageSize;
     std::vector<Data::Value> page;
     page.reserve(size_t(std::min(pageSize, 10000)));
     bool more = false;
@@ -181,20 +220,10 @@ Result<ReadSummary> SqlConnector::Private::read(const ReadRequest &request, cons
             more = true; // the extra row: the limit stopped the read
             break;
         }
-        Data::Object record;
-        record.reserve(emitted);
-        for (qsizetype i = 0; i < emitted; ++i) {
-            const Column &c = t->columns[size_t(columns[i])];
-            record.append(c.name, fromSql(c, query.value(int(i))));
-        }
-        if (cursorColumn >= 0) {
-            Data::Value value = cursorColumn < emitted
-                ? record.memberAt(cursorColumn).second
-                : fromSql(t->columns[size_t(cursor)], query.value(cursorColumn));
-            if (!value.isNull())
-                summary.lastCursor = std::move(value);
-        }
-        page.emplace_back(std::move(record));
+        Data::Value cursorValue;
+        page.push_back(recordOf(query, plan, &cursorValue));
+        if (!cursorValue.isNull() && !cursorValue.isUndefined())
+            summary.lastCursor = std::move(cursorValue);
         ++summary.records;
         if (qsizetype(page.size()) == pageSize) {
             ++summary.pages;
@@ -222,6 +251,122 @@ Result<ReadSummary> SqlConnector::Private::read(const ReadRequest &request, cons
         sink(std::move(page));
     }
     summary.stoppedEarly = more;
+    return summary;
+}
+
+// Reading ahead: the query runs in a thread of its own, on a connection of its own (QtSql
+// connections belong to the thread that opened them), and hands its pages over through a
+// queue of two, while the calling thread gives the ones before to the sink — which, for a sync
+// run, writes them to the target meanwhile. The sink is called on the calling thread, with the
+// same pages, counts, cursor and stopping rules as a read without it. SQLite only: a second
+// connection to a file costs nothing, whereas a server would see a second session per read.
+Result<ReadSummary> SqlConnector::Private::readAhead(const ReadPlan &plan,
+                                                     const ReadRequest &request,
+                                                     const PageSink &sink, ReadSummary summary)
+{
+    struct Page
+    {
+        std::vector<Data::Value> records;
+        Data::Value lastCursor;
+    };
+    struct Queue
+    {
+        std::mutex mutex;
+        std::condition_variable changed;
+        std::deque<Page> pages;
+        bool finished = false; // the reader is done (error says whether it failed)
+        bool stopped = false;  // the caller wants no more
+        std::optional<Error> error;
+    } queue;
+    const QString what = Tr::tr("read of \"%1\"").arg(plan.table->name);
+
+    std::thread reader([&, settings = s, context = context, id = endpointId] {
+        auto finish = [&](std::optional<Error> error) {
+            std::lock_guard lock(queue.mutex);
+            queue.error = std::move(error);
+            queue.finished = true;
+            queue.changed.notify_all();
+        };
+        auto push = [&](Page &&page) {
+            std::unique_lock lock(queue.mutex);
+            queue.changed.wait(lock, [&] { return queue.pages.size() < 2 || queue.stopped; });
+            if (queue.stopped)
+                return false;
+            queue.pages.push_back(std::move(page));
+            queue.changed.notify_all();
+            return true;
+        };
+        SqlConnector::Private connection;
+        connection.s = settings;
+        connection.context = context;
+        connection.endpointId = id;
+        if (Result<void> opened = connection.open(); !opened)
+            return finish(opened.error());
+        Result<QSqlQuery> executed = connection.run(plan.sql, plan.params, what);
+        if (!executed)
+            return finish(executed.error());
+        QSqlQuery &query = *executed;
+        Page page;
+        page.records.reserve(size_t(std::min(plan.pageSize, 10000)));
+        while (query.next()) {
+            Data::Value cursorValue;
+            page.records.push_back(recordOf(query, plan, &cursorValue));
+            if (!cursorValue.isNull() && !cursorValue.isUndefined())
+                page.lastCursor = std::move(cursorValue);
+            if (qsizetype(page.records.size()) == plan.pageSize) {
+                if (!push(std::exchange(page, {})))
+                    return finish({});
+                page.records.reserve(size_t(std::min(plan.pageSize, 10000)));
+            }
+        }
+        if (query.lastError().isValid())
+            return finish(connection.sqlFailure(query.lastError(), what));
+        if (!page.records.empty())
+            push(std::move(page));
+        finish({});
+    });
+
+    auto stop = [&] {
+        {
+            std::lock_guard lock(queue.mutex);
+            queue.stopped = true;
+            queue.changed.notify_all();
+        }
+        reader.join();
+    };
+    for (;;) {
+        Page page;
+        {
+            std::unique_lock lock(queue.mutex);
+            queue.changed.wait(lock, [&] { return !queue.pages.empty() || queue.finished; });
+            if (queue.pages.empty())
+                break;
+            page = std::move(queue.pages.front());
+            queue.pages.pop_front();
+            queue.changed.notify_all();
+        }
+        const bool full = qsizetype(page.records.size()) == plan.pageSize;
+        summary.records += qint64(page.records.size());
+        ++summary.pages;
+        if (!page.lastCursor.isUndefined())
+            summary.lastCursor = std::move(page.lastCursor);
+        const bool goOn = sink(std::move(page.records));
+        if (!full)
+            continue; // the last page: nothing left to stop
+        const bool cancelled = request.cancel && request.cancel->isCancelled();
+        if (!goOn || cancelled) {
+            stop();
+            if (cancelled)
+                return fail("cancelled", Tr::tr("the read of \"%1\" was cancelled after %2 records")
+                                             .arg(plan.table->name)
+                                             .arg(summary.records));
+            summary.stoppedEarly = true;
+            return summary;
+        }
+    }
+    reader.join();
+    if (queue.error)
+        return *queue.error;
     return summary;
 }
 

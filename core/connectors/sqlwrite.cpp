@@ -33,8 +33,20 @@ Result<WriteSummary> SqlConnector::Private::write(const WriteRequest &request)
     QStringList names = request.keyFields;
     if (request.mode != WriteMode::Delete) {
         QSet<QString> seen;
+        const Data::Object *previous = nullptr;
         for (const Data::Value &record : request.records) {
-            for (const auto &member : record.toObject()) {
+            const Data::Object &object = record.toObject();
+            if (previous && previous->size() == object.size()) { // the same names: known already
+                bool same = true;
+                for (qsizetype i = 0; same && i < object.size(); ++i) {
+                    const QString &a = object.memberAt(i).first, &b = previous->memberAt(i).first;
+                    same = a.isSharedWith(b) || a == b;
+                }
+                if (same)
+                    continue;
+            }
+            previous = &object;
+            for (const auto &member : object) {
                 if (t->indexOf(member.first) < 0 && !seen.contains(member.first)) {
                     seen.insert(member.first);
                     names << member.first;
@@ -74,6 +86,12 @@ Result<WriteSummary> SqlConnector::Private::write(const WriteRequest &request)
     const bool multiRow = s.driver == Driver::Postgres
         || (s.driver == Driver::MySql && request.mode != WriteMode::Upsert);
     state.rowsPerStatement = multiRow ? s.batchSize : 1;
+    // PostgreSQL inserts and upserts of several records stream them with COPY (sqlcopy.cpp);
+    // a failure is retried a row at a time by statements, as above.
+    state.copy = s.driver == Driver::Postgres && request.records.size() > 1
+        && (request.mode == WriteMode::Insert
+            || (request.mode == WriteMode::Upsert && !stagingRefused))
+        && canCopy(state);
     Result<void> done = runWrite(state, request.records, request.cancel);
     if (!done && state.multiRowFailed) {
         WriteState again;
@@ -121,8 +139,12 @@ Result<void> SqlConnector::Private::runWrite(WriteState &state,
         return error;
     };
 
+    if (state.copy) {
+        if (Result<void> copied = copyRecords(state, records, cancel); !copied)
+            return rollback(copied.error());
+    }
     std::vector<BoundRow> group;
-    for (qsizetype i = 0; i < qsizetype(records.size()); ++i) {
+    for (qsizetype i = 0; !state.copy && i < qsizetype(records.size()); ++i) {
         if (i % s.batchSize == 0 && i > 0 && cancel && cancel->isCancelled())
             return rollback(fail(
                 "cancelled",
@@ -162,72 +184,107 @@ Result<BoundRow> SqlConnector::Private::bindRecord(const WriteState &state,
                                                    const Data::Value &record, qsizetype index) const
 {
     const Table &t = *state.table;
-    const QString what = Tr::tr("write to \"%1\"").arg(t.name);
+    // Messages are made only when there is something to say: this runs for every record.
+    auto what = [&] { return Tr::tr("write to \"%1\"").arg(t.name); };
     BoundRow row;
     row.index = index;
     if (!record.isObject()) {
         return fail("invalid_record",
                     Tr::tr("%1: record %2 is not an object but %3")
-                        .arg(what)
+                        .arg(what())
                         .arg(index)
                         .arg(QLatin1StringView(record.typeName())));
     }
     const Data::Object &object = record.toObject();
-    QStringList keyParts;
+    row.record = &record;
+    // The columns of the record's members: those of the record before when the names are the
+    // same (shared, mostly), else looked up.
+    const qsizetype size = object.size();
+    bool sameLayout = state.layoutNames.size() == size;
+    for (qsizetype i = 0; sameLayout && i < size; ++i) {
+        const QString &name = object.memberAt(i).first;
+        const QString &known = state.layoutNames.at(i);
+        sameLayout = name.isSharedWith(known) || name == known;
+    }
+    if (!sameLayout) {
+        state.layoutNames.clear();
+        state.layoutColumns.clear();
+        for (const auto &member : object) {
+            state.layoutNames.append(member.first);
+            state.layoutColumns.append(t.indexOf(member.first));
+        }
+    }
+    auto member = [&](int column) -> const Data::Value * {
+        const qsizetype i = state.layoutColumns.indexOf(column);
+        return i < 0 ? nullptr : &object.memberAt(i).second;
+    };
     for (int k : state.keys) {
-        const QString &name = t.columns[size_t(k)].name;
-        const Data::Value *value = object.find(name);
+        const Data::Value *value = member(k);
         if (!value || value->isNull() || value->isUndefined()) {
             return fail("invalid_record",
                         Tr::tr("%1: record %2 has no value for the key field \"%3\"")
-                            .arg(what)
+                            .arg(what())
                             .arg(index)
-                            .arg(name));
-        }
-        keyParts << name + u'=' + shortText(*value);
-    }
-    if (state.keys.isEmpty()) { // an insert: name the primary key where the record has it
-        for (const QString &name : t.key) {
-            if (const Data::Value *value = object.find(name);
-                value && !value->isNull() && !value->isUndefined())
-                keyParts << name + u'=' + shortText(*value);
+                            .arg(t.columns[size_t(k)].name));
         }
     }
-    row.keyText = keyParts.join(u", "_s);
-    const QString label = row.keyText.isEmpty()
-        ? Tr::tr("record %1").arg(index)
-        : Tr::tr("record %1 (%2)").arg(index).arg(row.keyText);
+    auto label = [&] { return recordLabel(state, record, index); };
 
     std::vector<std::pair<int, const Data::Value *>> members;
+    members.reserve(size_t(size));
     if (state.mode == WriteMode::Delete) {
         for (int k : state.keys)
-            members.emplace_back(k, object.find(t.columns[size_t(k)].name));
+            members.emplace_back(k, member(k));
     } else {
-        for (const auto &[name, value] : object) {
+        for (qsizetype i = 0; i < size; ++i) {
+            const auto &[name, value] = object.memberAt(i);
             if (value.isUndefined())
                 continue;
-            const int c = t.indexOf(name);
+            const int c = state.layoutColumns.at(i);
             if (c < 0) {
                 return fail(
                     "unknown_field",
-                    Tr::tr("%1: %2: the table has no column \"%3\"").arg(what, label, name));
+                    Tr::tr("%1: %2: the table has no column \"%3\"").arg(what(), label(), name));
             }
             members.emplace_back(c, &value);
         }
         if (members.empty())
-            return fail("invalid_record", Tr::tr("%1: %2 has no fields").arg(what, label));
+            return fail("invalid_record", Tr::tr("%1: %2 has no fields").arg(what(), label()));
         std::sort(members.begin(), members.end(),
                   [](const auto &a, const auto &b) { return a.first < b.first; });
     }
+    row.columns.reserve(qsizetype(members.size()));
+    row.values.reserve(qsizetype(members.size()));
     for (const auto &[c, value] : members) {
         QString error;
         QVariant bound = toSql(s.driver, t.columns[size_t(c)], *value, &error);
         if (!error.isEmpty())
-            return fail("invalid_record", Tr::tr("%1: %2: %3").arg(what, label, error));
+            return fail("invalid_record", Tr::tr("%1: %2: %3").arg(what(), label(), error));
         row.columns.append(c);
         row.values.append(std::move(bound));
     }
     return row;
+}
+
+QString SqlConnector::Private::recordLabel(const WriteState &state, const Data::Value &record,
+                                          qsizetype index) const
+{
+    const Table &t = *state.table;
+    const Data::Object &object = record.toObject();
+    QStringList keyParts;
+    auto add = [&](const QString &name) {
+        if (const Data::Value *value = object.find(name);
+            value && !value->isNull() && !value->isUndefined())
+            keyParts << name + u'=' + shortText(*value);
+    };
+    for (int k : state.keys)
+        add(t.columns[size_t(k)].name);
+    if (state.keys.isEmpty()) { // an insert: name the primary key where the record has it
+        for (const QString &name : t.key)
+            add(name);
+    }
+    return keyParts.isEmpty() ? Tr::tr("record %1").arg(index)
+                              : Tr::tr("record %1 (%2)").arg(index).arg(keyParts.join(u", "_s));
 }
 
 Result<QSqlQuery *> SqlConnector::Private::statement(WriteState &state, const QString &sql)
@@ -241,6 +298,38 @@ Result<QSqlQuery *> SqlConnector::Private::statement(WriteState &state, const QS
         it = state.statements.emplace(sql, std::move(query)).first;
     }
     return &it->second;
+}
+
+QString SqlConnector::Private::upsertClause(const WriteState &state,
+                                           const QList<int> &columns) const
+{
+    // DO UPDATE only where a value differs: equal rows count as unchanged (and get no new row
+    // version, no trigger call).
+    const Table &t = *state.table;
+    const bool pg = s.driver == Driver::Postgres;
+    QStringList keyNames;
+    for (int k : std::as_const(state.keys))
+        keyNames << quote(t.columns[size_t(k)].name);
+    QStringList sets, changed;
+    for (int c : columns) {
+        if (state.keys.contains(c))
+            continue;
+        const Column &column = t.columns[size_t(c)];
+        const QString u = quote(column.name);
+        sets << u + u" = EXCLUDED."_s + u;
+        if (!pg)
+            changed << u"conflux_t.%1 IS NOT excluded.%1"_s.arg(u);
+        else if (column.compareAsText)
+            changed << u"conflux_t.%1::%2 IS DISTINCT FROM EXCLUDED.%1::%2"_s.arg(
+                u, column.sqlType == "json"_L1 ? u"jsonb"_s : u"text"_s);
+        else
+            changed << u"conflux_t.%1 IS DISTINCT FROM EXCLUDED.%1"_s.arg(u);
+    }
+    QString clause = u" ON CONFLICT (%1) "_s.arg(keyNames.join(u", "_s));
+    if (sets.isEmpty())
+        return clause + u"DO NOTHING"_s;
+    return clause + u"DO UPDATE SET "_s + sets.join(u", "_s) + u" WHERE "_s
+        + changed.join(u" OR "_s);
 }
 
 Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<BoundRow> &group)
@@ -286,34 +375,12 @@ Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<B
         switch (s.driver) {
         case Driver::Postgres:
         case Driver::Sqlite: {
-            // DO UPDATE only where a value differs: equal rows count as unchanged (and get no new
-            // row version, no trigger call). PostgreSQL's xmax is 0 for a row this statement
-            // inserted; SQLite has no such marker, so the key is looked up first.
+            // PostgreSQL's xmax is 0 for a row this statement inserted; SQLite has no such
+            // marker, so the key is looked up first.
             const bool pg = s.driver == Driver::Postgres;
-            sql = u"INSERT INTO %1 AS conflux_t (%2) VALUES %3 ON CONFLICT (%4) "_s.arg(
-                target, names.join(u", "_s), values, keyNames.join(u", "_s));
-            if (updates.isEmpty()) {
-                sql += u"DO NOTHING"_s;
-            } else {
-                QStringList sets, changed;
-                for (const QString &u : std::as_const(updates))
-                    sets << u + u" = EXCLUDED."_s + u;
-                for (int c : columns) {
-                    if (state.keys.contains(c))
-                        continue;
-                    const Column &column = t.columns[size_t(c)];
-                    const QString u = quote(column.name);
-                    if (!pg)
-                        changed << u"conflux_t.%1 IS NOT excluded.%1"_s.arg(u);
-                    else if (column.compareAsText)
-                        changed << u"conflux_t.%1::%2 IS DISTINCT FROM EXCLUDED.%1::%2"_s.arg(
-                            u, column.sqlType == "json"_L1 ? u"jsonb"_s : u"text"_s);
-                    else
-                        changed << u"conflux_t.%1 IS DISTINCT FROM EXCLUDED.%1"_s.arg(u);
-                }
-                sql += u"DO UPDATE SET "_s + sets.join(u", "_s) + u" WHERE "_s
-                    + changed.join(u" OR "_s);
-            }
+            sql = u"INSERT INTO %1 AS conflux_t (%2) VALUES %3"_s.arg(target, names.join(u", "_s),
+                                                                     values)
+                + upsertClause(state, columns);
             if (pg)
                 sql += updates.isEmpty() ? u" RETURNING true"_s : u" RETURNING (xmax = 0)"_s;
             else
@@ -352,9 +419,7 @@ Result<void> SqlConnector::Private::flush(WriteState &state, const std::vector<B
     const QString what = Tr::tr("write to \"%1\"").arg(t.name);
     auto failure = [&](const QSqlError &error) {
         const QString records = group.size() == 1
-            ? (first.keyText.isEmpty()
-                   ? Tr::tr("record %1").arg(first.index)
-                   : Tr::tr("record %1 (%2)").arg(first.index).arg(first.keyText))
+            ? recordLabel(state, *first.record, first.index)
             : Tr::tr("records %1 to %2").arg(first.index).arg(group.back().index);
         Error e = sqlFailure(error, what + u": "_s + records);
         if (group.size() > 1 && e.code == "sql_error"_L1)
