@@ -237,7 +237,7 @@ Result<void> SqlConnector::Private::copyRecords(WriteState &state,
         if (group.optimistic) {
             sent = data.size();
         } else {
-            data.clear();
+            data.resize(0); // keeps the buffer for the next chunk
             sent = 0;
         }
         return ok;
@@ -298,7 +298,7 @@ Result<void> SqlConnector::Private::copyRecords(WriteState &state,
         for (int c : std::as_const(group.columns))
             names << quote(t.columns[size_t(c)].name);
         group.names = names.join(u", "_s);
-        data.clear();
+        data.resize(0);
         sent = 0;
         group.direct = intoTable
             && std::none_of(group.columns.begin(), group.columns.end(),

@@ -27,7 +27,8 @@
 // inside the source connector's read, outside the runner's page handling — as the SQL
 // connector reads an SQLite table ahead on a thread of its own, the time the runner waited for
 // a page; targetSeconds: inside the target connector's writes; runnerSeconds: the rest, i.e.
-// mapping, batching, checkpoints) and peakRssBytes. Exits 1 on any error, with the message on
+// mapping, batching, checkpoints), peakRssBytes (VmHWM: with the pages of the SQLite file,
+// which the read maps) and peakAnonymousBytes (the largest RssAnon, sampled). Exits 1 on any error, with the message on
 // stderr.
 
 #include "connectors/connector.h"
@@ -54,9 +55,14 @@
 #include <QSqlRecord>
 #include <QUrl>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 using namespace Conflux;
 using namespace Qt::StringLiterals;
@@ -86,6 +92,55 @@ qint64 peakRssBytes()
     }
     return -1;
 }
+
+// The process's anonymous memory now (RssAnon: heap and stacks, without the file pages it has
+// mapped, such as the SQLite file the read maps), or -1.
+qint64 anonymousRssBytes()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("RssAnon:"))
+            return line.mid(8).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return -1;
+}
+
+// The largest RssAnon seen while it lives, sampled every 10 ms on a thread of its own: the
+// kernel keeps a peak of the whole RSS only (VmHWM), which counts mapped file pages too.
+class AnonymousPeak
+{
+public:
+    AnonymousPeak()
+        : m_thread([this] {
+              std::unique_lock lock(m_mutex);
+              do
+                  m_peak = std::max(m_peak, anonymousRssBytes());
+              while (!m_stopped.wait_for(lock, std::chrono::milliseconds(10), [this] { return m_stop; }));
+          })
+    {
+    }
+    ~AnonymousPeak() { stop(); }
+    qint64 stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_stopped.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+        return std::max(m_peak, anonymousRssBytes());
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_stopped;
+    bool m_stop = false;
+    qint64 m_peak = 0;
+    std::thread m_thread;
+};
 
 double seconds(qint64 nanoseconds)
 {
@@ -401,10 +456,12 @@ void sync(const SyncOptions &options)
     job.maxRetries = 0; // a failure is a failed benchmark, not a retry to time
 
     Sync::SyncRunner runner(job, std::move(host));
+    AnonymousPeak anonymous;
     QElapsedTimer timer;
     timer.start();
     Result<Sync::SyncRunResult> result = runner.run();
     const qint64 elapsed = timer.nsecsElapsed();
+    const qint64 peakAnonymous = anonymous.stop();
     if (!result)
         fail(u"the run did not start: "_s + result.error().toString());
     if (result->error)
@@ -422,7 +479,8 @@ void sync(const SyncOptions &options)
            {u"runnerSeconds"_s, seconds(elapsed - sourceNs - targetNs)},
            {u"batch"_s, options.batch},
            {u"checkpoint"_s, run.checkpointAfter},
-           {u"peakRssBytes"_s, peakRssBytes()}});
+           {u"peakRssBytes"_s, peakRssBytes()},
+           {u"peakAnonymousBytes"_s, peakAnonymous}});
 }
 
 // ------------------------------------------------------------------------------ verification

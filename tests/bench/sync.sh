@@ -32,7 +32,9 @@
 #                       source (waiting for the SQLite read, which runs ahead on a thread of
 #                       its own), target (inside the PostgreSQL writes), runner (the rest:
 #                       mapping, batching, checkpoints)
-#   peak memory         VmHWM of the Conflux process of the full load
+#   peak memory         of the Conflux process of the full load: the largest anonymous RSS
+#                       (heap, stacks; sampled), and VmHWM, which also counts the pages of
+#                       the SQLite file that the read maps
 # After each load and each incremental sync, `bench_sync verify` compares the target with the
 # SQLite file (row count, sums over every column, timestamp range); a difference fails the run.
 set -euo pipefail
@@ -167,9 +169,10 @@ for round in $(seq 1 "$rounds"); do
     add run_rate "$(field "${c[1]}" recordsPerSecond)"
     add source "$(field "${c[1]}" sourceSeconds)"; add target "$(field "${c[1]}" targetSeconds)"
     add runner "$(field "${c[1]}" runnerSeconds)"; add rss "$(field "${c[1]}" peakRssBytes)"
+    add anon "$(field "${c[1]}" peakAnonymousBytes)"
     add incremental "${c[2]}"
     add mapped "$(rate "$rows" "${m[0]}")"; add mapped_incremental "${m[2]}"
-    add mapped_rss "$(field "${m[1]}" peakRssBytes)"
+    add mapped_rss "$(field "${m[1]}" peakRssBytes)"; add mapped_anon "$(field "${m[1]}" peakAnonymousBytes)"
     add pgloader "$(rate "$rows" "$p")"; add pgloader_seconds "$p"
     echo "round $round: conflux full ${c[0]} s ($(rate "$rows" "${c[0]}") rows/s; source" \
          "$(fixed "$(field "${c[1]}" sourceSeconds)") s, target $(fixed "$(field "${c[1]}" targetSeconds)") s," \
@@ -181,17 +184,18 @@ load_after=$(cut -d' ' -f1 /proc/loadavg)
 median() { printf '%s\n' $1 | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 m() { median "${values[$1]}"; }
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
+mib() { calc "sprintf(\"%.0f\", $1 / 1048576)"; }
 full=$(m full); pgl=$(m pgloader); inc=$(m incremental)
 printf 'sync benchmark: %s rows, %s changed (%s%%), batch_size %s, %s rounds, medians; PostgreSQL %s, pgloader %s (load average %s before, %s after)\n' \
     "$rows" "$touched_rows" "$percent" "$batch" "$rounds" "$pg_version" "$pgloader_version" "$load_before" "$load_after"
 line() { printf '  %-50s %12s%s\n' "$1" "$2" "${3:+  ($3)}"; }
 line "conflux full load (rows/s)" "$full" \
-     "$(m full_seconds) s; in the run $(m run_rate) rows/s: source $(fixed "$(m source)") s, target $(fixed "$(m target)") s, runner $(fixed "$(m runner)") s; peak memory $(calc "sprintf(\"%.0f\", $(m rss) / 1048576)") MiB"
+     "$(m full_seconds) s; in the run $(m run_rate) rows/s: source $(fixed "$(m source)") s, target $(fixed "$(m target)") s, runner $(fixed "$(m runner)") s; peak memory $(mib "$(m anon)") MiB, $(mib "$(m rss)") MiB with the mapped source file"
 line "pgloader (rows/s)" "$pgl" "$(m pgloader_seconds) s"
 line "ratio conflux / pgloader" "$(calc "sprintf(\"%.2fx\", $full / $pgl)")"
 line "conflux incremental, $touched_rows rows (s)" "$inc"
 line "conflux full load with mapping (rows/s)" "$(m mapped)" \
-     "peak memory $(calc "sprintf(\"%.0f\", $(m mapped_rss) / 1048576)") MiB"
+     "peak memory $(mib "$(m mapped_anon)") MiB, $(mib "$(m mapped_rss)") MiB with the mapped source file"
 line "conflux incremental with mapping, $touched_rows rows (s)" "$(m mapped_incremental)"
 printf 'targets: full load at least as fast as pgloader: %s; incremental of %s rows under 2 s: %s\n' \
     "$(calc "($full >= $pgl) ? \"met\" : \"NOT met\"")" "$touched_rows" \
