@@ -9,8 +9,10 @@
 #include "syncjson.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QJsonObject>
 #include <QScopeGuard>
+#include <QThread>
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
@@ -32,11 +34,14 @@ struct Tr
 constexpr QStringView kPrefix = u"/api/v1/sync";
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 1000;
+constexpr int kDefaultChangesWait = 30; // seconds a delivery of changes waits for a running job
+constexpr int kMaxChangesWait = 300;
 
 enum class Action : quint8 {
     ListJobs,
     Job,
     Run,
+    Changes,
     Reconcile,
     ResolveAll,
     PurgeRejects,
@@ -230,6 +235,8 @@ void SyncApi::handle(const HttpRequest &request, HttpResponder responder, const 
             expect(Action::Job, "/jobs/{id}", "GET, HEAD");
         else if (hasId && n == 3 && parts[2] == u"run")
             expect(Action::Run, "/jobs/{id}/run", "POST");
+        else if (hasId && n == 3 && parts[2] == u"changes")
+            expect(Action::Changes, "/jobs/{id}/changes", "POST");
         else if (hasId && n == 3 && parts[2] == u"reconcile")
             expect(Action::Reconcile, "/jobs/{id}/reconcile", "POST");
         else if (hasId && n == 3 && parts[2] == u"rejects")
@@ -297,6 +304,10 @@ void SyncApi::handle(const HttpRequest &request, HttpResponder responder, const 
             answer(route.label, run(request, jobs, route.id, actor));
             return;
         }
+        if (route.action == Action::Changes) {
+            answer(route.label, changes(request, *jobs, route.id, actor));
+            return;
+        }
         answer(route.label, dispatch(request, route, *jobs, actor));
     });
 }
@@ -310,6 +321,7 @@ HttpResponse SyncApi::dispatch(const HttpRequest &request, const Route &route, c
     case Action::Job:
         return job(jobs, route.id);
     case Action::Run: // handled by run()
+    case Action::Changes: // handled by changes()
         break;
     case Action::Reconcile:
         return reconcile(jobs, route.id, actor);
@@ -419,6 +431,88 @@ HttpResponse SyncApi::run(const HttpRequest &request, std::shared_ptr<const Sync
     out.insert(u"job"_s, Data::Value(id));
     out.insert(u"status"_s, Data::Value(u"started"_s));
     return jsonResponse(202, Data::Value(std::move(out)));
+}
+
+HttpResponse SyncApi::changes(const HttpRequest &request, const SyncJobs &jobs, const QString &id,
+                              const QString &actor)
+{
+    // The records: a JSON array of them, or one object.
+    Result<Data::Value> parsed = Data::Json::parse(request.body);
+    if (!parsed)
+        return failure(badRequest(Tr::tr("the body is not JSON: %1").arg(parsed.error().message)));
+    std::vector<Data::Value> records;
+    if (parsed->isArray())
+        records = parsed->toArray();
+    else if (parsed->isObject())
+        records.push_back(std::move(*parsed));
+    else
+        return failure(badRequest(Tr::tr("the body must be a JSON array of records or one record "
+                                         "object, not %1")
+                                      .arg(QLatin1StringView(parsed->typeName()))));
+    if (records.empty())
+        return failure(badRequest(Tr::tr("the body holds no records")));
+    int waitSeconds = kDefaultChangesWait;
+    if (request.query.hasQueryItem(u"wait_seconds"_s)) {
+        bool ok = false;
+        waitSeconds = request.query.queryItemValue(u"wait_seconds"_s).toInt(&ok);
+        if (!ok || waitSeconds < 0 || waitSeconds > kMaxChangesWait)
+            return failure(badParameter(u"wait_seconds"_s,
+                                        u"a whole number from 0 to %1"_s.arg(kMaxChangesWait)));
+    }
+    Result<std::unique_ptr<Sync::SyncRunner>> runner = jobs.runner(id);
+    if (!runner)
+        return jobFailure(runner.error());
+    Sync::SyncRunOptions options;
+    options.trigger = u"webhook"_s;
+    options.cancel = &m_cancel;
+    const qsizetype received = qsizetype(records.size());
+    options.records = std::move(records);
+
+    // A poll or another delivery of the job may be running here, or on another node (the
+    // lease): the delivery waits for its turn, up to wait_seconds.
+    const QDeadlineTimer deadline {std::chrono::seconds(waitSeconds)};
+    for (;;) {
+        if (!(m_busy && m_busy(id)) && claim(id)) {
+            const auto done = qScopeGuard([this, &id] { release(id); });
+            Result<Sync::SyncRunResult> result = (*runner)->run(options);
+            if (result) {
+                const Sync::SyncRunResult &ran = *result;
+                Log::write(QtInfoMsg, "conflux.sync", u"sync changes received"_s,
+                           {{u"job"_s, id},
+                            {u"actor"_s, actorOrDefault(actor)},
+                            {u"records"_s, received},
+                            {u"run"_s, ran.run.id},
+                            {u"status"_s, ran.run.status}});
+                if (ran.run.status == u"succeeded")
+                    return jsonResponse(200, syncRunToValue(ran.run));
+                // Not written: the sender should deliver again (unless the records themselves
+                // were refused), so not a 2xx; the run says what happened.
+                const Error error = ran.error.value_or(
+                    makeError("sync_run_failed", Tr::tr("the run ended %1").arg(ran.run.status)));
+                Data::Object out = syncRunToValue(ran.run).toObject();
+                Data::Object described;
+                described.insert(u"code"_s, Data::Value(error.code));
+                described.insert(u"message"_s, Data::Value(error.message));
+                out.insert(u"error"_s, Data::Value(std::move(described)));
+                const int status = error.code == u"validation_threshold_exceeded" ? 422
+                    : error.code == u"cancelled"                                 ? 503
+                                                                                 : 502;
+                return jsonResponse(status, Data::Value(std::move(out)));
+            }
+            if (result.error().code != u"sync_busy")
+                return failure(result.error());
+        }
+        if (deadline.hasExpired())
+            break;
+        if (m_cancel.isCancelled())
+            return failure(makeError("cancelled", Tr::tr("the node is stopping")));
+        QThread::msleep(20);
+    }
+    return HttpResponse::error(409, u"sync_busy"_s,
+                               Tr::tr("sync job \"%1\" was still running after %2 s; deliver the "
+                                      "changes again")
+                                   .arg(id)
+                                   .arg(waitSeconds));
 }
 
 HttpResponse SyncApi::reconcile(const SyncJobs &jobs, const QString &id, const QString &actor)

@@ -30,6 +30,14 @@ class SyncJobs;
 //                                                {"job", "status": "started"} and the run goes on
 //                                                in the background; ?wait=true: 200 with the run
 //                                                (a failed run is still a 200: the run says so)
+//   POST   /api/v1/sync/jobs/{id}/changes        the webhook of changes: a JSON array of source
+//                                                records (or one object), run through the job's
+//                                                mapping into its target at once (trigger
+//                                                "webhook", no checkpoint); waits up to
+//                                                ?wait_seconds= (30) for a running poll; 200 with
+//                                                the run; not written: 502 (503 when the node
+//                                                stops, 422 over the validation threshold) with
+//                                                the run and its error — deliver again
 //   POST   /api/v1/sync/jobs/{id}/reconcile      200 with the reconciliation (blocks)
 //   POST   /api/v1/sync/jobs/{id}/conflicts/resolve  {"resolution": "source|target"}: every
 //                                                open conflict of the job → {"resolved": n}
@@ -92,6 +100,8 @@ private:
     Http::HttpResponse job(const SyncJobs &jobs, const QString &id);
     Http::HttpResponse run(const Http::HttpRequest &request, std::shared_ptr<const SyncJobs> jobs,
                            const QString &id, const QString &actor);
+    Http::HttpResponse changes(const Http::HttpRequest &request, const SyncJobs &jobs,
+                               const QString &id, const QString &actor);
     Http::HttpResponse reconcile(const SyncJobs &jobs, const QString &id, const QString &actor);
     Http::HttpResponse resolveAll(const Http::HttpRequest &request, const SyncJobs &jobs,
                                   const QString &id, const QString &actor);

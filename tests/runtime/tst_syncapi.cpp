@@ -2,7 +2,9 @@
 // SQLite databases (source and target) and a REST source that answers only when the test lets
 // it. Lists jobs, runs them (waiting and in the background), reconciles, shows runs, resolves
 // manual conflicts, lists and purges rejects, and refuses what it must: unknown ids (404), bad
-// input (400), a job that runs already (409); the node's stop cancels a background run.
+// input (400), a job that runs already (409); takes changes through a job's webhook route
+// (written before the answer, waiting for a running job); the node's stop cancels a background
+// run.
 
 #include "connectors/testhttpserver.h"
 #include "runtime/node.h"
@@ -197,7 +199,8 @@ private Q_SLOTS:
             {u"create table customers (id integer primary key, name text not null, updated_at text not null)"_s,
              u"create table contacts (id integer primary key, email text)"_s,
              u"create table people (email text primary key, id integer)"_s,
-             u"create table items (sku text primary key, qty integer)"_s}));
+             u"create table items (sku text primary key, qty integer)"_s,
+             u"create table live (id integer primary key, name text not null, updated_at text not null)"_s}));
 
         QVERIFY(writeFile(m_project.filePath(u"project.json"_s),
                           "{\"kind\": \"Project\", \"schemaVersion\": 1, \"id\": \"syncs\", "
@@ -244,6 +247,14 @@ private Q_SLOTS:
                         u"\"source_endpoint\": \"slow-api\", \"target_endpoint\": \"target-db\", "
                         "\"source_object\": \"items\", \"target_object\": \"items\", "
                         "\"sync_strategy\": \"batch\", \"key_fields\": [\"sku\"]"_s)));
+        // Real time: polls once an hour here, and takes changes through its webhook route.
+        QVERIFY(writeFile(
+            m_project.filePath(u"sync/live.json"_s),
+            jobDocument(u"live"_s,
+                        u"\"source_endpoint\": \"source-db\", \"target_endpoint\": \"target-db\", "
+                        "\"source_object\": \"customers\", \"target_object\": \"live\", "
+                        "\"sync_strategy\": \"real_time\", \"poll_interval_seconds\": 3600, "
+                        "\"key_fields\": [\"id\"], \"cursor_field\": \"updated_at\""_s)));
         // Valid for the schema, wrong for the engine: minute 61.
         QVERIFY(writeFile(
             m_project.filePath(u"sync/broken.json"_s),
@@ -280,7 +291,7 @@ private Q_SLOTS:
         const auto jobs = m_node.syncJobs();
         QVERIFY(jobs);
         QCOMPARE(jobs->ids(),
-                 (QStringList {u"broken"_s, u"contacts"_s, u"customers"_s, u"people"_s,
+                 (QStringList {u"broken"_s, u"contacts"_s, u"customers"_s, u"live"_s, u"people"_s,
                                u"slow-items"_s}));
     }
 
@@ -300,7 +311,7 @@ private Q_SLOTS:
         const Reply reply = get(u"/api/v1/sync/jobs"_s);
         QCOMPARE(reply.status, 200);
         const QJsonArray jobs = reply.json()[u"jobs"].toArray();
-        QCOMPARE(jobs.size(), 5);
+        QCOMPARE(jobs.size(), 6);
         const QJsonObject customers = byId(jobs, u"customers"_s);
         QCOMPARE(customers[u"name"].toString(), u"Job customers"_s);
         QCOMPARE(customers[u"strategy"].toString(), u"batch"_s);
@@ -504,6 +515,75 @@ private Q_SLOTS:
         }
         QCOMPARE(status, 200);
         QVERIFY(m_slowArrived.tryAcquire(1, 1'000));
+        while (m_slowArrived.tryAcquire()) { }
+    }
+
+    void takesChangesThroughItsWebhook()
+    {
+        // Written before the answer: visible in the target when the sender has its 200.
+        Reply reply = post(u"/api/v1/sync/jobs/live/changes"_s,
+                           "[{\"id\": 100, \"name\": \"Barbara\", \"updated_at\": \"2025-01-01T00:00:00Z\"},"
+                           " {\"id\": 101, \"name\": \"Ken\", \"updated_at\": \"2025-01-02T00:00:00Z\"}]");
+        QCOMPARE(reply.status, 200);
+        QJsonObject run = reply.json();
+        QCOMPARE(run[u"trigger"].toString(), u"webhook"_s);
+        QCOMPARE(run[u"status"].toString(), u"succeeded"_s);
+        QCOMPARE(run[u"read"].toInt(), 2);
+        QCOMPARE(run[u"written"].toInt(), 2);
+        QCOMPARE(value(u"target"_s, u"select group_concat(name, ',') from (select name from live "
+                                    "where id >= 100 order by id)"_s),
+                 u"Barbara,Ken"_s);
+        // One object is one record; a change to a known key updates it. No checkpoint moves.
+        const QString checkpoint = get(u"/api/v1/sync/jobs/live"_s).json()[u"checkpoint"].toString();
+        reply = post(u"/api/v1/sync/jobs/live/changes"_s,
+                     "{\"id\": 101, \"name\": \"Ken T.\", \"updated_at\": \"2025-01-03T00:00:00Z\"}");
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json()[u"written"].toInt(), 1);
+        QCOMPARE(value(u"target"_s, u"select name from live where id = 101"_s), u"Ken T."_s);
+        QCOMPARE(get(u"/api/v1/sync/jobs/live"_s).json()[u"checkpoint"].toString(), checkpoint);
+
+        // Records the job refuses: stored as rejects, and a 422 when they cross the threshold
+        // (delivering them again would not help).
+        reply = post(u"/api/v1/sync/jobs/live/changes"_s, "[{\"name\": \"no key\"}]");
+        QCOMPARE(reply.status, 422);
+        QCOMPARE(reply.json()[u"error"][u"code"].toString(), u"validation_threshold_exceeded"_s);
+        QCOMPARE(reply.json()[u"rejected"].toInt(), 1);
+        QCOMPARE(get(u"/api/v1/sync/rejects?job=live"_s).json()[u"rejects"].toArray().size(), 1);
+
+        // Bad deliveries say what is wrong and change nothing.
+        for (const QByteArray &body : {QByteArray("{not json"), QByteArray("[]"), QByteArray("42")}) {
+            reply = post(u"/api/v1/sync/jobs/live/changes"_s, body);
+            QCOMPARE(reply.status, 400);
+            QCOMPARE(reply.code(), u"invalid_request"_s);
+        }
+        QCOMPARE(post(u"/api/v1/sync/jobs/live/changes?wait_seconds=-1"_s, "[]").status, 400);
+        QCOMPARE(post(u"/api/v1/sync/jobs/nope/changes"_s, "[{\"id\": 1}]").status, 404);
+        QCOMPARE(request("GET", u"/api/v1/sync/jobs/live/changes"_s).status, 405);
+        QCOMPARE(value(u"target"_s, u"select count(*) from live where id >= 100"_s), u"2"_s);
+    }
+
+    void changesWaitForARunningJob()
+    {
+        // A run of slow-items waits for its source; a delivery of changes waits for the run.
+        QCOMPARE(post(u"/api/v1/sync/jobs/slow-items/run"_s).status, 202);
+        QVERIFY(m_slowArrived.tryAcquire(1, 15'000));
+        Reply busy = post(u"/api/v1/sync/jobs/slow-items/changes?wait_seconds=0"_s,
+                          "[{\"sku\": \"C-3\", \"qty\": 7}]");
+        QCOMPARE(busy.status, 409);
+        QCOMPARE(busy.code(), u"sync_busy"_s);
+
+        QNetworkRequest req {QUrl(m_node.adminUrl() + u"/api/v1/sync/jobs/slow-items/changes"_s)};
+        req.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        QNetworkReply *waiting = m_network.post(req, QByteArray("[{\"sku\": \"C-3\", \"qty\": 7}]"));
+        QTest::qWait(300);
+        QVERIFY(!waiting->isFinished());
+        m_release.release();
+        QTRY_VERIFY_WITH_TIMEOUT(waiting->isFinished(), 15'000);
+        QCOMPARE(waiting->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        waiting->deleteLater();
+        QCOMPARE(value(u"target"_s, u"select qty from items where sku = 'C-3'"_s), u"7"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(lastRun(u"slow-items"_s).status != u"running", 15'000);
         while (m_slowArrived.tryAcquire()) { }
     }
 
