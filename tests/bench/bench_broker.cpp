@@ -17,6 +17,7 @@
 // any error, leaving the database in DIR for a look.
 // Payloads are 200 bytes: an order-like JSON object in Conflux, its JSON text in SQLite.
 
+#include "benchsupport.h"
 #include "broker/embeddedbroker.h"
 #include "data/json.h"
 
@@ -61,18 +62,6 @@ struct Options
 {
     std::fprintf(stderr, "bench_broker: %s\n", qPrintable(what));
     std::exit(1);
-}
-
-qint64 peakRssBytes()
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return -1;
 }
 
 // CPU time of the whole process (all threads), user + system: steadier than wall time on a
@@ -301,7 +290,7 @@ int runSqlite(const Options &options, const QString &dir)
                 insertCpu * 1e6 / double(options.messages),
                 consumeSeconds, double(options.messages) / consumeSeconds,
                 consumeCpu * 1e6 / double(options.messages),
-                (long long)peakRssBytes());
+                (long long)Bench::peakRssBytes());
     return 0;
 }
 
@@ -365,7 +354,7 @@ void printRate(const Options &options, double elapsed, double cpu, const char *e
                 "\"cpuMicrosPerMessage\":%.2f,\"peakRssBytes\":%lld%s}\n",
                 qPrintable(options.mode), (long long)options.messages, elapsed,
                 double(options.messages) / elapsed, cpu * 1e6 / double(options.messages),
-                (long long)peakRssBytes(), extra);
+                (long long)Bench::peakRssBytes(), extra);
 }
 
 // The queue must be empty with nothing in flight, and have published/acked what we expect.

@@ -31,6 +31,7 @@
 // which the read maps) and peakAnonymousBytes (the largest RssAnon, sampled). Exits 1 on any error, with the message on
 // stderr.
 
+#include "benchsupport.h"
 #include "connectors/connector.h"
 #include "connectors/endpoint.h"
 #include "connectors/registry.h"
@@ -81,30 +82,11 @@ void print(const QJsonObject &object)
     std::fflush(stdout);
 }
 
-qint64 peakRssBytes()
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return -1;
-}
-
 // The process's anonymous memory now (RssAnon: heap and stacks, without the file pages it has
 // mapped, such as the SQLite file the read maps), or -1.
 qint64 anonymousRssBytes()
 {
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("RssAnon:"))
-            return line.mid(8).trimmed().split(' ').first().toLongLong() * 1024;
-    }
-    return -1;
+    return Bench::procStatusBytes("RssAnon:");
 }
 
 // The largest RssAnon seen while it lives, sampled every 10 ms on a thread of its own: the
@@ -479,7 +461,7 @@ void sync(const SyncOptions &options)
            {u"runnerSeconds"_s, seconds(elapsed - sourceNs - targetNs)},
            {u"batch"_s, options.batch},
            {u"checkpoint"_s, run.checkpointAfter},
-           {u"peakRssBytes"_s, peakRssBytes()},
+           {u"peakRssBytes"_s, Bench::peakRssBytes()},
            {u"peakAnonymousBytes"_s, peakAnonymous}});
 }
 

@@ -6,32 +6,11 @@
 // The cases run in a database of their own, so that its TEMPORARY privilege can be revoked
 // without touching the other suites that share the server.
 
-#include "connectors/endpoint.h"
-#include "connectors/sqlconnector.h"
-#include "data/json.h"
-#include "testsupport.h"
+#include "sqltestdatabase.h"
 
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QTest>
-#include <memory>
-
-using namespace Conflux;
-using namespace Conflux::Connectors;
-using namespace Qt::StringLiterals;
+using Conflux::Test::Sql::json;
 
 namespace {
-
-// Test JSON is written with single quotes (moc of Qt 6.4 cannot read raw string literals).
-Data::Value json(QByteArray text)
-{
-    text.replace('\'', '"');
-    Result<Data::Value> value = Data::Json::parse(text);
-    if (!value)
-        qFatal("bad test JSON: %s", qPrintable(value.error().message));
-    return *value;
-}
 
 const QString kDatabase = u"conflux_sqlcopy"_s;
 
