@@ -8,6 +8,7 @@
 #include "runtime/node.h"
 #include "security/tokens.h"
 #include "store/statestore.h"
+#include "adminapitest.h"
 
 #include <QDir>
 #include <QEventLoop>
@@ -30,31 +31,10 @@
 using namespace Conflux;
 using namespace Qt::StringLiterals;
 
-namespace {
-
-struct Reply
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-bool writeFile(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text) == text.size();
-}
-
-QByteArray endpointDocument(const QString &id, const QString &type, const QString &protocol, const QString &rest)
-{
-    return u"{\"kind\": \"Endpoint\", \"schemaVersion\": 1, \"id\": \"%1\", \"name\": \"%1\", \"type\": \"%2\", "
-           "\"protocol\": \"%3\"%4}\n"_s
-        .arg(id, type, protocol, rest.isEmpty() ? QString() : u", "_s + rest)
-        .toUtf8();
-}
-
-} // namespace
+using Conflux::Test::byId;
+using Conflux::Test::endpointDocument;
+using Conflux::Test::writeFile;
+using Reply = Conflux::Test::AdminReply;
 
 class tst_EndpointApi : public QObject
 {
@@ -72,28 +52,10 @@ private:
 
     Reply request(const QByteArray &method, const QString &path, const QString &token)
     {
-        QNetworkRequest req{QUrl(m_node.adminUrl() + path)};
-        if (!token.isEmpty())
-            req.setRawHeader("Authorization", "Bearer " + token.toLatin1());
-        QNetworkReply *reply = m_network.sendCustomRequest(req, method);
-        QEventLoop loop;
-        connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        Reply out{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
-        reply->deleteLater();
-        return out;
+        return Test::adminRequest(m_network, method, QUrl(m_node.adminUrl() + path), token);
     }
     Reply get(const QString &path) { return request("GET", path, m_token); }
     Reply post(const QString &path) { return request("POST", path, m_token); }
-
-    static QJsonObject byId(const QJsonArray &list, const QString &id)
-    {
-        for (const QJsonValue &item : list) {
-            if (item[u"id"].toString() == id)
-                return item.toObject();
-        }
-        return {};
-    }
 
 private Q_SLOTS:
     void initTestCase()

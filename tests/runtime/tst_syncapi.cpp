@@ -11,6 +11,7 @@
 #include "runtime/syncjobs.h"
 #include "security/tokens.h"
 #include "store/statestore.h"
+#include "adminapitest.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -32,32 +33,12 @@
 using namespace Conflux;
 using namespace Qt::StringLiterals;
 
+using Conflux::Test::byId;
+using Conflux::Test::endpointDocument;
+using Conflux::Test::writeFile;
+using Reply = Conflux::Test::AdminReply;
+
 namespace {
-
-struct Reply
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QString code() const { return json()[u"error"][u"code"].toString(); }
-    QString message() const { return json()[u"error"][u"message"].toString(); }
-};
-
-bool writeFile(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text) == text.size();
-}
-
-QByteArray endpointDocument(const QString &id, const QString &type, const QString &protocol,
-                            const QString &rest)
-{
-    return u"{\"kind\": \"Endpoint\", \"schemaVersion\": 1, \"id\": \"%1\", \"name\": \"%1\", "
-           u"\"type\": \"%2\", "
-           "\"protocol\": \"%3\", %4}\n"_s.arg(id, type, protocol, rest)
-               .toUtf8();
-}
 
 QByteArray jobDocument(const QString &id, const QString &rest)
 {
@@ -86,20 +67,8 @@ private:
     Reply request(const QByteArray &method, const QString &path, const QByteArray &body = {},
                   const QString &token = QStringLiteral("<default>"))
     {
-        QNetworkRequest req {QUrl(m_node.adminUrl() + path)};
-        const QString bearer = token == u"<default>" ? m_token : token;
-        if (!bearer.isEmpty())
-            req.setRawHeader("Authorization", "Bearer " + bearer.toLatin1());
-        if (!body.isEmpty())
-            req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-        QNetworkReply *reply = m_network.sendCustomRequest(req, method, body);
-        QEventLoop loop;
-        connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-        loop.exec();
-        Reply out {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-                   reply->readAll()};
-        reply->deleteLater();
-        return out;
+        return Test::adminRequest(m_network, method, QUrl(m_node.adminUrl() + path),
+                                  token == u"<default>" ? m_token : token, body);
     }
     Reply get(const QString &path) { return request("GET", path); }
     Reply post(const QString &path, const QByteArray &body = {})
@@ -152,15 +121,6 @@ private:
     {
         Result<QList<Store::SyncRunRecord>> runs = m_node.store()->syncRuns(job, 1);
         return runs && !runs->isEmpty() ? runs->front() : Store::SyncRunRecord();
-    }
-
-    static QJsonObject byId(const QJsonArray &list, const QString &id)
-    {
-        for (const QJsonValue &item : list) {
-            if (item[u"id"].toString() == id)
-                return item.toObject();
-        }
-        return {};
     }
 
     // The one open conflict of a job (0 when there is not exactly one).
