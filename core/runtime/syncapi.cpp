@@ -135,6 +135,19 @@ Result<Data::Object> bodyObject(const HttpRequest &request, const QStringList &m
     return parsed->toObject();
 }
 
+// 200 {"<name>": [item, ...]} from a store listing, or the listing's failure.
+template<typename Item, typename ToValue>
+HttpResponse listResponse(const Result<QList<Item>> &list, const QString &name, ToValue toValue)
+{
+    if (!list)
+        return failure(list.error());
+    Data::Array out;
+    out.reserve(size_t(list->size()));
+    for (const Item &item : *list)
+        out.push_back(toValue(item));
+    return jsonResponse(200, Data::Value(Data::Object {{name, Data::Value(std::move(out))}}));
+}
+
 QString actorOrDefault(const QString &actor)
 {
     return actor.isEmpty() ? u"admin-api"_s : actor;
@@ -576,12 +589,7 @@ HttpResponse SyncApi::runs(const HttpRequest &request)
         return failure(limit.error());
     Result<QList<Store::SyncRunRecord>> list
         = m_store.syncRuns(request.query.queryItemValue(u"job"_s, QUrl::FullyDecoded), *limit);
-    if (!list)
-        return failure(list.error());
-    Data::Array out;
-    for (const Store::SyncRunRecord &run : std::as_const(*list))
-        out.push_back(syncRunToValue(run));
-    return jsonResponse(200, Data::Value(Data::Object {{u"runs"_s, Data::Value(std::move(out))}}));
+    return listResponse(list, u"runs"_s, syncRunToValue);
 }
 
 HttpResponse SyncApi::oneRun(const QString &id)
@@ -609,13 +617,7 @@ HttpResponse SyncApi::conflicts(const HttpRequest &request)
         return failure(badParameter(u"status"_s, u"open or resolved"_s));
     Result<QList<Store::SyncConflict>> list = m_store.syncConflicts(
         request.query.queryItemValue(u"job"_s, QUrl::FullyDecoded), status, *limit);
-    if (!list)
-        return failure(list.error());
-    Data::Array out;
-    for (const Store::SyncConflict &conflict : std::as_const(*list))
-        out.push_back(syncConflictToValue(conflict));
-    return jsonResponse(200,
-                        Data::Value(Data::Object {{u"conflicts"_s, Data::Value(std::move(out))}}));
+    return listResponse(list, u"conflicts"_s, syncConflictToValue);
 }
 
 HttpResponse SyncApi::oneConflict(const QString &id)
@@ -711,13 +713,7 @@ HttpResponse SyncApi::rejects(const HttpRequest &request)
     }
     Result<QList<Store::SyncReject>> list = m_store.syncRejects(
         request.query.queryItemValue(u"job"_s, QUrl::FullyDecoded), runId, *limit);
-    if (!list)
-        return failure(list.error());
-    Data::Array out;
-    for (const Store::SyncReject &reject : std::as_const(*list))
-        out.push_back(syncRejectToValue(reject));
-    return jsonResponse(200,
-                        Data::Value(Data::Object {{u"rejects"_s, Data::Value(std::move(out))}}));
+    return listResponse(list, u"rejects"_s, syncRejectToValue);
 }
 
 } // namespace Conflux::Runtime
