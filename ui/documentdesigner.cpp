@@ -26,11 +26,20 @@ DocumentDesigner::DocumentDesigner(JsonEditor *source, DesignerContext context, 
     undoShortcut->setContext(Qt::WidgetWithChildrenShortcut);
     auto *redoShortcut = new QShortcut(QKeySequence::Redo, this, this, &DocumentDesigner::redo);
     redoShortcut->setContext(Qt::WidgetWithChildrenShortcut);
+    m_undoShortcuts = {undoShortcut, redoShortcut};
 
     scheduleRefresh();
 }
 
-DocumentDesigner::~DocumentDesigner() = default;
+DocumentDesigner::~DocumentDesigner()
+{
+    // Widgets still emit signals while QWidget's destructor tears them down (a line edit
+    // that loses the focus finishes its editing). By then the derived designer is gone:
+    // nothing connected to its children may run, and nothing may be committed.
+    const QList<QObject *> children = findChildren<QObject *>();
+    for (QObject *child : children)
+        child->blockSignals(true);
+}
 
 void DocumentDesigner::commit(const QJsonObject &document)
 {
@@ -39,6 +48,12 @@ void DocumentDesigner::commit(const QJsonObject &document)
         return;
     m_source->replaceText(text);
     refresh();
+}
+
+void DocumentDesigner::setUndoShortcutsEnabled(bool enabled)
+{
+    for (QShortcut *shortcut : std::as_const(m_undoShortcuts))
+        shortcut->setEnabled(enabled);
 }
 
 void DocumentDesigner::undo()

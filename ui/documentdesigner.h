@@ -5,6 +5,8 @@
 
 #include <memory>
 
+class QShortcut;
+
 namespace Conflux::Model {
 class ProjectLoader;
 }
@@ -58,6 +60,10 @@ public:
 
     void undo();
     void redo();
+    // The designer's own Ctrl+Z / Ctrl+Shift+Z (on by default). The main window turns them
+    // off: its Edit menu's Undo and Redo act on the shown page, and two shortcuts for one
+    // key would cancel each other as ambiguous.
+    void setUndoShortcutsEnabled(bool enabled);
 
     // Parses the current text now instead of after the coalescing delay.
     void refresh();
@@ -79,6 +85,7 @@ private:
     void scheduleRefresh();
 
     JsonEditor *m_source = nullptr;
+    QList<QShortcut *> m_undoShortcuts;
     DesignerContext m_context;
     QJsonObject m_document;
     QByteArray m_lastText;

@@ -1,5 +1,7 @@
 #include "documenttabs.h"
 
+#include "documentdesigner.h"
+#include "documentpage.h"
 #include "jsoneditor.h"
 
 #include <QFileInfo>
@@ -26,7 +28,7 @@ QList<JsonEditor *> DocumentTabs::editors() const
 {
     QList<JsonEditor *> out;
     for (int i = 0; i < count(); ++i) {
-        if (auto *editor = qobject_cast<JsonEditor *>(widget(i)))
+        if (JsonEditor *editor = editorAt(i))
             out.append(editor);
     }
     return out;
@@ -34,7 +36,39 @@ QList<JsonEditor *> DocumentTabs::editors() const
 
 JsonEditor *DocumentTabs::currentEditor() const
 {
-    return qobject_cast<JsonEditor *>(currentWidget());
+    return editorAt(currentIndex());
+}
+
+DocumentPage *DocumentTabs::pageAt(int index) const
+{
+    return qobject_cast<DocumentPage *>(widget(index));
+}
+
+JsonEditor *DocumentTabs::editorAt(int index) const
+{
+    const DocumentPage *page = pageAt(index);
+    return page ? page->editor() : nullptr;
+}
+
+DocumentPage *DocumentTabs::pageOf(const JsonEditor *editor) const
+{
+    return pageAt(indexOfEditor(editor));
+}
+
+int DocumentTabs::indexOfEditor(const JsonEditor *editor) const
+{
+    for (int i = 0; editor && i < count(); ++i) {
+        if (editorAt(i) == editor)
+            return i;
+    }
+    return -1;
+}
+
+void DocumentTabs::setCurrentEditor(JsonEditor *editor)
+{
+    const int index = indexOfEditor(editor);
+    if (index >= 0)
+        setCurrentIndex(index);
 }
 
 JsonEditor *DocumentTabs::editorFor(const QString &file) const
@@ -56,13 +90,15 @@ bool DocumentTabs::anyModified() const
 JsonEditor *DocumentTabs::addEditor(const QString &file, const QByteArray &text, const QIcon &icon,
                                     std::shared_ptr<const Model::ProjectLoader> loader)
 {
-    auto *editor = new JsonEditor(file, std::move(loader), this);
+    auto *editor = new JsonEditor(file, std::move(loader));
     editor->load(text);
+    DocumentDesigner *designer = m_designerFactory ? m_designerFactory(editor) : nullptr;
+    auto *page = new DocumentPage(editor, designer, this);
     connect(editor->document(), &QTextDocument::modificationChanged, this, [this, editor] {
         updateTitle(editor);
         Q_EMIT modificationChanged(editor);
     });
-    const int index = addTab(editor, icon, QString());
+    const int index = addTab(page, icon, QString());
     setTabToolTip(index, file);
     updateTitle(editor);
     setCurrentIndex(index);
@@ -71,11 +107,12 @@ JsonEditor *DocumentTabs::addEditor(const QString &file, const QByteArray &text,
 
 void DocumentTabs::removeEditor(JsonEditor *editor)
 {
-    const int index = indexOf(editor);
+    const int index = indexOfEditor(editor);
     if (index < 0)
         return;
+    QWidget *page = widget(index);
     removeTab(index);
-    editor->deleteLater();
+    page->deleteLater();
 }
 
 void DocumentTabs::removeAll()
@@ -89,7 +126,7 @@ void DocumentTabs::removeAll()
 
 void DocumentTabs::updateTitle(JsonEditor *editor)
 {
-    const int index = indexOf(editor);
+    const int index = indexOfEditor(editor);
     if (index < 0)
         return;
     const QString name = QFileInfo(editor->file()).fileName();

@@ -1,6 +1,9 @@
 #include "mainwindow.h"
 
 #include "autosaver.h"
+#include "designers.h"
+#include "documentdesigner.h"
+#include "documentpage.h"
 #include "documentsaver.h"
 #include "documenttabs.h"
 #include "findbar.h"
@@ -117,6 +120,16 @@ MainWindow::MainWindow(QWidget *parent)
     m_secrets = new SecretStore(this);
     m_saver = new DocumentSaver(m_secrets, this);
 
+    m_tabs->setDesignerFactory([this](JsonEditor *editor) -> DocumentDesigner * {
+        const QModelIndex index = m_model->indexForFile(editor->file());
+        if (!index.isValid())
+            return nullptr;
+        const auto kind = Model::DocumentKind(index.data(ProjectModel::KindRole).toInt());
+        DocumentDesigner *designer = createDesigner(kind, editor, {m_folder, m_loader, m_secrets, m_engine});
+        if (designer)
+            designer->setUndoShortcutsEnabled(false);   // the Edit menu's Undo/Redo act on the page
+        return designer;
+    });
     m_autosaver = new Autosaver(m_tabs, this);
     m_checkTimer = new QTimer(this);
     m_checkTimer->setSingleShot(true);
@@ -133,7 +146,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_explorer, &ProjectExplorer::newDocumentRequested, this, &MainWindow::newDocument);
     connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::currentTabChanged);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
-        closeEditor(qobject_cast<JsonEditor *>(m_tabs->widget(index)));
+        closeEditor(m_tabs->editorAt(index));
     });
     connect(m_problems, &ProblemsPanel::problemActivated, this, &MainWindow::showProblem);
     connect(m_saver, &DocumentSaver::saved, this, &MainWindow::onSaved);
@@ -191,8 +204,15 @@ void MainWindow::createActions()
     add(u"quit"_s, tr("&Quit"), QKeySequence::Quit, [this] { close(); })->setMenuRole(QAction::QuitRole);
     add(u"clearRecent"_s, tr("&Clear Recent Projects"), {}, [] { RecentProjects::clear(); });
 
-    add(u"undo"_s, tr("&Undo"), QKeySequence::Undo, [this] { if (auto *e = currentEditor()) e->undo(); });
-    add(u"redo"_s, tr("&Redo"), QKeySequence::Redo, [this] { if (auto *e = currentEditor()) e->redo(); });
+    // On a designer, undo and redo go through it so that it shows the result at once.
+    add(u"undo"_s, tr("&Undo"), QKeySequence::Undo, [this] {
+        if (DocumentPage *page = m_tabs->pageAt(m_tabs->currentIndex()))
+            page->isDesignShown() ? page->designer()->undo() : page->editor()->undo();
+    });
+    add(u"redo"_s, tr("&Redo"), QKeySequence::Redo, [this] {
+        if (DocumentPage *page = m_tabs->pageAt(m_tabs->currentIndex()))
+            page->isDesignShown() ? page->designer()->redo() : page->editor()->redo();
+    });
     add(u"cut"_s, tr("Cu&t"), QKeySequence::Cut, [this] { if (auto *e = currentEditor()) e->cut(); });
     add(u"copy"_s, tr("&Copy"), QKeySequence::Copy, [this] { if (auto *e = currentEditor()) e->copy(); });
     add(u"paste"_s, tr("&Paste"), QKeySequence::Paste, [this] { if (auto *e = currentEditor()) e->paste(); });
@@ -202,8 +222,12 @@ void MainWindow::createActions()
 
     add(u"focusExplorer"_s, tr("Project &Explorer"), QKeySequence(Qt::CTRL | Qt::Key_1), [this] { m_explorer->setFocus(); });
     add(u"focusEditor"_s, tr("&Editor"), QKeySequence(Qt::CTRL | Qt::Key_2), [this] {
-        if (auto *e = currentEditor())
-            e->setFocus();
+        if (DocumentPage *page = m_tabs->pageAt(m_tabs->currentIndex()))
+            page->focusView();
+    });
+    add(u"toggleDesign"_s, tr("&Design / JSON"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), [this] {
+        if (DocumentPage *page = m_tabs->pageAt(m_tabs->currentIndex()))
+            page->toggleView();
     });
     add(u"focusProblems"_s, tr("&Problems"), QKeySequence(Qt::CTRL | Qt::Key_3), [this] {
         m_problems->show();
@@ -256,7 +280,7 @@ void MainWindow::createMenus()
     fill(menuBar()->addMenu(tr("&Edit")), {u"undo"_s, u"redo"_s, QString(), u"cut"_s, u"copy"_s, u"paste"_s,
                                            QString(), u"find"_s, u"findNext"_s, u"findPrevious"_s});
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    fill(view, {u"focusExplorer"_s, u"focusEditor"_s, u"focusProblems"_s, QString()});
+    fill(view, {u"focusExplorer"_s, u"focusEditor"_s, u"focusProblems"_s, QString(), u"toggleDesign"_s, QString()});
     QAction *toggleProblems = m_problems->toggleViewAction();
     toggleProblems->setText(tr("Show Problems &Panel"));
     view->addAction(toggleProblems);
@@ -454,8 +478,8 @@ JsonEditor *MainWindow::openDocument(const QString &file)
     if (m_folder.isEmpty())
         return nullptr;
     if (JsonEditor *open = editorFor(file)) {
-        m_tabs->setCurrentWidget(open);
-        open->setFocus();
+        m_tabs->setCurrentEditor(open);
+        m_tabs->pageOf(open)->focusView();
         return open;
     }
     bool ok = false;
@@ -469,7 +493,7 @@ JsonEditor *MainWindow::openDocument(const QString &file)
     connect(editor, &JsonEditor::validated, this, &MainWindow::scheduleCheck);
     connect(editor, &JsonEditor::cursorPositionChanged, this, &MainWindow::updateCursorPosition);
     showPlaceholder();
-    editor->setFocus();
+    m_tabs->pageOf(editor)->focusView();
     scheduleCheck();
     return editor;
 }
@@ -686,6 +710,7 @@ void MainWindow::showProblem(const Model::Diagnostic &diagnostic)
         line = position.line;
         column = position.column;
     }
+    m_tabs->pageOf(editor)->showSource();
     editor->goTo(std::max(1, line), std::max(1, column));
 }
 

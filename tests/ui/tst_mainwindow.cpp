@@ -207,7 +207,7 @@ void TestMainWindow::typingMarksTabAndUndoRestores()
     Ui::JsonEditor *editor = openFromExplorer(*window, u"endpoints/erp-db.json"_s);
     QVERIFY(editor);
     const QByteArray original = editor->text();
-    const int tab = window->tabs()->indexOf(editor);
+    const int tab = window->tabs()->indexOfEditor(editor);
     QCOMPARE(window->tabs()->tabText(tab), u"erp-db.json"_s);
     QVERIFY(!window->action(u"undo"_s)->isEnabled());
 
@@ -223,7 +223,7 @@ void TestMainWindow::typingMarksTabAndUndoRestores()
     Ui::JsonEditor *other = openFromExplorer(*window, u"endpoints/shop-api.json"_s);
     QVERIFY(other);
     QVERIFY(!window->action(u"undo"_s)->isEnabled());
-    window->tabs()->setCurrentWidget(editor);
+    window->tabs()->setCurrentEditor(editor);
     QVERIFY(window->action(u"undo"_s)->isEnabled());
 
     // Ctrl+Z in the editor, then Edit ▸ Undo, until nothing is left to undo.
@@ -340,7 +340,7 @@ void TestMainWindow::saveOfOneFieldIsOneLineDiff()
     QCOMPARE(changedLines(before, after), 1);
     QVERIFY(after.contains("  \"name\": \"ERP warehouse\",\n"));
     QVERIFY(!editor->isModified());
-    QCOMPARE(window->tabs()->tabText(window->tabs()->indexOf(editor)), u"erp-db.json"_s);
+    QCOMPARE(window->tabs()->tabText(window->tabs()->indexOfEditor(editor)), u"erp-db.json"_s);
     QCOMPARE(editor->text(), after);
     QCOMPARE(window->projectModel()->indexForFile(u"endpoints/erp-db.json"_s).data().toString(), u"ERP warehouse"_s);
 }
@@ -402,7 +402,7 @@ void TestMainWindow::autosaveSurvivesCrash()
     QVERIFY(restored);
     QCOMPARE(restored->text(), edited);
     QVERIFY(restored->isModified());
-    QCOMPARE(window->tabs()->tabText(window->tabs()->indexOf(restored)), u"erp-db.json*"_s);
+    QCOMPARE(window->tabs()->tabText(window->tabs()->indexOfEditor(restored)), u"erp-db.json*"_s);
     QVERIFY(!visibleChild<QMessageBox>(window.get()));   // no credentials were involved
 
     // Undo returns to the file; saving the restored buffer removes the copy.
