@@ -1,12 +1,17 @@
 #include "designers.h"
 
+#include "endpoint/endpointdesigner.h"
+
 namespace Conflux::Ui {
 
 DocumentDesigner *createDesigner(Model::DocumentKind kind, JsonEditor *editor, const DesignerContext &context)
 {
-    Q_UNUSED(editor)
-    Q_UNUSED(context)
     switch (kind) {
+    case Model::DocumentKind::Endpoint: {
+        auto *designer = new EndpointDesigner(editor, context);
+        QObject::connect(designer, &EndpointDesigner::endpointImported, designer, &DocumentDesigner::documentCreated);
+        return designer;
+    }
     default:
         return nullptr;
     }

@@ -5,6 +5,7 @@
 
 #include <QKeySequence>
 #include <QShortcut>
+#include <QTextDocument>
 #include <QTimer>
 
 namespace Conflux::Ui {
@@ -41,12 +42,22 @@ DocumentDesigner::~DocumentDesigner()
         child->blockSignals(true);
 }
 
-void DocumentDesigner::commit(const QJsonObject &document)
+void DocumentDesigner::commit(const QJsonObject &document, const QString &mergeKey)
 {
     const QByteArray text = Model::canonicalJson(document);
     if (text == m_source->text())
         return;
-    m_source->replaceText(text);
+    QTextDocument *textDocument = m_source->document();
+    // Join only while our last commit is still the newest step on the stack and the text
+    // is what it left: no edit, undo or redo came in between.
+    const bool join = !mergeKey.isEmpty() && mergeKey == m_mergeKey
+        && textDocument->availableUndoSteps() == m_mergeUndoSteps && textDocument->revision() == m_mergeRevision
+        && m_source->text() == m_mergeText;
+    m_source->replaceText(text, join);
+    m_mergeKey = mergeKey;
+    m_mergeUndoSteps = textDocument->availableUndoSteps();
+    m_mergeRevision = textDocument->revision();
+    m_mergeText = text;
     refresh();
 }
 

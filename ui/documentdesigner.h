@@ -55,8 +55,10 @@ public:
     QString parseError() const { return m_parseError; }
 
     // Replaces the document with `document` as one undoable edit (canonical JSON text).
-    // Does nothing when the canonical text is unchanged.
-    void commit(const QJsonObject &document);
+    // Does nothing when the canonical text is unchanged. Consecutive commits with the same
+    // non-empty `mergeKey` (say, the JSON pointer of the field being typed in) and nothing
+    // else in between make one undo step, as typing in a text field does.
+    void commit(const QJsonObject &document, const QString &mergeKey = {});
 
     void undo();
     void redo();
@@ -71,6 +73,9 @@ public:
 Q_SIGNALS:
     // After every parse of a changed text (including the designer's own commits).
     void documentReloaded();
+    // The designer wrote a new project document (e.g. by an import); the path is relative
+    // to the project folder. The studio shows it in the explorer and opens it.
+    void documentCreated(const QString &file);
 
 protected:
     // Called with each newly parsed document, and once at construction (after the derived
@@ -89,6 +94,10 @@ private:
     DesignerContext m_context;
     QJsonObject m_document;
     QByteArray m_lastText;
+    QString m_mergeKey;          // of the last commit
+    int m_mergeRevision = -1;    // the text's revision, undo steps and text right after it
+    int m_mergeUndoSteps = -1;
+    QByteArray m_mergeText;
     QString m_parseError;
     bool m_parsed = false;
     bool m_refreshQueued = false;

@@ -139,7 +139,7 @@ void JsonEditor::load(const QByteArray &text)
     validateNow();
 }
 
-void JsonEditor::replaceText(const QByteArray &text)
+void JsonEditor::replaceText(const QByteArray &text, bool joinPrevious)
 {
     const QString replacement = QString::fromUtf8(text);
     if (replacement == toPlainText())
@@ -148,7 +148,10 @@ void JsonEditor::replaceText(const QByteArray &text)
     const int column = textCursor().positionInBlock();
     const int scroll = verticalScrollBar()->value();
     QTextCursor cursor(document());
-    cursor.beginEditBlock();
+    if (joinPrevious && document()->isUndoAvailable())
+        cursor.joinPreviousEditBlock();
+    else
+        cursor.beginEditBlock();
     cursor.select(QTextCursor::Document);
     cursor.insertText(replacement);
     cursor.endEditBlock();

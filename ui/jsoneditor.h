@@ -39,8 +39,10 @@ public:
 
     // Loads text as the unmodified state with an empty undo stack.
     void load(const QByteArray &text);
-    // Replaces the whole text as one undoable edit, keeping the cursor on its line.
-    void replaceText(const QByteArray &text);
+    // Replaces the whole text as one undoable edit, keeping the cursor on its line. With
+    // `joinPrevious` the edit joins the previous one on the undo stack (one undo step for
+    // a run of edits, like typing in one field of a designer).
+    void replaceText(const QByteArray &text, bool joinPrevious = false);
 
     void setValidationDelay(int milliseconds);
     void validateNow();

@@ -126,8 +126,14 @@ MainWindow::MainWindow(QWidget *parent)
             return nullptr;
         const auto kind = Model::DocumentKind(index.data(ProjectModel::KindRole).toInt());
         DocumentDesigner *designer = createDesigner(kind, editor, {m_folder, m_loader, m_secrets, m_engine});
-        if (designer)
-            designer->setUndoShortcutsEnabled(false);   // the Edit menu's Undo/Redo act on the page
+        if (!designer)
+            return nullptr;
+        designer->setUndoShortcutsEnabled(false);   // the Edit menu's Undo/Redo act on the page
+        connect(designer, &DocumentDesigner::documentCreated, this, [this](const QString &file) {
+            m_model->reload();
+            watchProjectFolders();
+            openDocument(file);
+        });
         return designer;
     });
     m_autosaver = new Autosaver(m_tabs, this);

@@ -69,6 +69,7 @@ class TestDocumentDesigner : public QObject
 private Q_SLOTS:
     void designerEditsAreUndoableCanonicalTextEdits();
     void designerFollowsTheText();
+    void typingInOneFieldIsOneUndoStep();
     void unreadableTextIsReportedNotShown();
     void pageSwitchesBetweenDesignAndJson();
 };
@@ -127,6 +128,41 @@ void TestDocumentDesigner::designerFollowsTheText()
 
     editor.undo();
     QTRY_COMPARE(designer.name->text(), u"CRM"_s);
+}
+
+void TestDocumentDesigner::typingInOneFieldIsOneUndoStep()
+{
+    Ui::JsonEditor editor(u"endpoints/crm.json"_s, std::make_shared<Model::ProjectLoader>());
+    editor.load(endpointText);
+    NameDesigner designer(&editor);
+    QTRY_COMPARE(designer.name->text(), u"CRM"_s);
+    auto withName = [&](const QString &name) {
+        QJsonObject changed = designer.document();
+        changed.insert(u"name"_s, name);
+        return changed;
+    };
+    // Three keystrokes in "name", then one in "description": two undo steps.
+    designer.commit(withName(u"C"_s), u"/name"_s);
+    designer.commit(withName(u"Cu"_s), u"/name"_s);
+    designer.commit(withName(u"Cus"_s), u"/name"_s);
+    QJsonObject described = designer.document();
+    described.insert(u"description"_s, u"x"_s);
+    designer.commit(described, u"/description"_s);
+    designer.undo();
+    QCOMPARE(designer.document().value(u"name"_s).toString(), u"Cus"_s);
+    QVERIFY(!designer.document().contains(u"description"_s));
+    designer.undo();
+    QCOMPARE(editor.text(), endpointText);
+    QVERIFY(!editor.document()->isUndoAvailable());
+
+    // After an undo, typing in the same field again is a new step, not a join with the
+    // step that was undone.
+    designer.commit(withName(u"A"_s), u"/name"_s);
+    designer.undo();
+    designer.commit(withName(u"B"_s), u"/name"_s);
+    designer.undo();
+    QCOMPARE(editor.text(), endpointText);
+    QVERIFY(!editor.document()->isUndoAvailable());
 }
 
 void TestDocumentDesigner::unreadableTextIsReportedNotShown()

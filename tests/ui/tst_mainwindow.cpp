@@ -6,7 +6,10 @@
 #include "studiotest.h"
 
 #include "autosave.h"
+#include "documentpage.h"
 #include "documenttabs.h"
+#include "endpoint/endpointdesigner.h"
+#include "endpoint/formfield.h"
 #include "model/projectloader.h"
 #include "projectfiles.h"
 #include "localengine.h"
@@ -69,6 +72,7 @@ private Q_SLOTS:
     void windowStateIsSaved();
     void engineStartsAndStopsFromStatusBar();
     void engineStartErrorGoesToProblems();
+    void designersShareTheDocumentWithItsJson();
     void screenshotMainWindow();
     void germanTranslationIsEmbedded();
 
@@ -724,6 +728,59 @@ void TestMainWindow::engineStartErrorGoesToProblems()
         return p.startsWith(u"Local engine: "_s) && p.contains(u"queues/order-processor.json"_s);
     }));
     QVERIFY(window->statusBar()->currentMessage().startsWith(u"The local engine did not start"_s));
+}
+
+void TestMainWindow::designersShareTheDocumentWithItsJson()
+{
+    auto window = openWindow();
+    QVERIFY(window);
+    Ui::JsonEditor *editor = openFromExplorer(*window, u"endpoints/shop-api.json"_s);
+    QVERIFY(editor);
+    Ui::DocumentPage *page = window->tabs()->pageOf(editor);
+    QVERIFY(page);
+    QVERIFY(page->isDesignShown());
+    auto *designer = qobject_cast<Ui::EndpointDesigner *>(page->designer());
+    QVERIFY(designer);
+    QTRY_VERIFY(designer->hasDocument());
+
+    // An edit in the designer is an edit of the document: the tab is marked, Edit ▸ Undo
+    // takes it back, and View ▸ Design / JSON shows the same text.
+    Ui::Endpoint::FormField *description = designer->field(u"/description"_s);
+    QVERIFY(description);
+    QLineEdit *line = description->lineEdit();
+    QVERIFY(line);
+    line->setFocus();
+    line->selectAll();
+    QTest::keyClicks(line, u"The shop's order API"_s);
+    QTest::keyClick(line, Qt::Key_Tab);
+    QTRY_VERIFY(editor->text().contains("\"description\": \"The shop's order API\""));
+    QCOMPARE(window->tabs()->tabText(window->tabs()->indexOfEditor(editor)), u"shop-api.json*"_s);
+
+    window->action(u"toggleDesign"_s)->trigger();
+    QVERIFY(!page->isDesignShown());
+    QVERIFY(editor->isVisible());
+    window->action(u"toggleDesign"_s)->trigger();
+    QVERIFY(page->isDesignShown());
+
+    window->action(u"undo"_s)->trigger();
+    QTRY_VERIFY(!editor->isModified());
+    QTRY_COMPARE(line->text(), QString::fromUtf8(QJsonDocument::fromJson(editor->text()).object()
+                                                     .value(u"description"_s).toString().toUtf8()));
+    QVERIFY(!editor->text().contains("The shop's order API"));
+
+    // A problem in the Problems panel shows the JSON at its line.
+    editor->replaceText(QByteArray(editor->text()).replace("\"kind\": \"Endpoint\"", "\"kind\": \"Endpoint\",\n  \"bogus\": 1"));
+    QTRY_VERIFY(window->problemsPanel()->list()->count() > 0);
+    QListWidget *problems = window->problemsPanel()->list();
+    for (int row = 0; row < problems->count(); ++row) {
+        if (problems->item(row)->text().contains(u"bogus"_s)) {
+            problems->setCurrentRow(row);
+            Q_EMIT problems->itemActivated(problems->item(row));
+            break;
+        }
+    }
+    QTRY_VERIFY(!page->isDesignShown());
+    QCOMPARE(editor->textCursor().blockNumber() + 1, 3);
 }
 
 void TestMainWindow::screenshotMainWindow()
