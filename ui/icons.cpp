@@ -27,6 +27,8 @@ QIcon kind(Model::DocumentKind kind)
     case DocumentKind::Queue: return named(u"queue"_s);
     case DocumentKind::Consumer: return named(u"consumer"_s);
     case DocumentKind::RoutingRule: return named(u"routingrule"_s);
+    case DocumentKind::Collection: return named(u"collection"_s);
+    case DocumentKind::Environment: return named(u"environment"_s);
     }
     return named(u"folder"_s);
 }

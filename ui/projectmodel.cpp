@@ -48,6 +48,8 @@ QString ProjectModel::kindTitle(DocumentKind kind)
     case DocumentKind::Queue: return tr("Queues");
     case DocumentKind::Consumer: return tr("Consumers");
     case DocumentKind::RoutingRule: return tr("Routing rules");
+    case DocumentKind::Collection: return tr("Collections");
+    case DocumentKind::Environment: return tr("Environments");
     }
     return {};
 }
@@ -66,6 +68,8 @@ QString ProjectModel::kindLabel(DocumentKind kind)
     case DocumentKind::Queue: return tr("Queue");
     case DocumentKind::Consumer: return tr("Consumer");
     case DocumentKind::RoutingRule: return tr("Routing rule");
+    case DocumentKind::Collection: return tr("Collection");
+    case DocumentKind::Environment: return tr("Environment");
     }
     return {};
 }

@@ -11,6 +11,7 @@
 #include "runtime/node.h"
 #include "store/statestore.h"
 #include "synccommand.h"
+#include "testcommand.h"
 #include "tokencommand.h"
 #include "validatecommand.h"
 
@@ -37,6 +38,7 @@ const std::vector<std::unique_ptr<Command>> &Command::all()
         list.push_back(std::make_unique<MapCommand>());
         list.push_back(std::make_unique<EndpointCommand>());
         list.push_back(std::make_unique<SyncCommand>());
+        list.push_back(std::make_unique<TestCommand>());
         return list;
     }();
     return commands;

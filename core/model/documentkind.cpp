@@ -29,6 +29,8 @@ const QList<KindInfo> &documentKinds()
         {DocumentKind::Queue, u"Queue"_s, u"queues"_s, u"queue.schema.json"_s, 1},
         {DocumentKind::Consumer, u"Consumer"_s, u"queues"_s, u"consumer.schema.json"_s, 1},
         {DocumentKind::RoutingRule, u"RoutingRule"_s, u"queues"_s, u"routingrule.schema.json"_s, 1},
+        {DocumentKind::Collection, u"Collection"_s, u"collections"_s, u"collection.schema.json"_s, 1},
+        {DocumentKind::Environment, u"Environment"_s, u"environments"_s, u"environment.schema.json"_s, 1},
     };
     return kinds;
 }

@@ -21,6 +21,8 @@ enum class DocumentKind {
     Queue,
     Consumer,
     RoutingRule,
+    Collection,
+    Environment,
 };
 
 struct KindInfo

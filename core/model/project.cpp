@@ -157,6 +157,13 @@ void addDocument(Project &project, const Document &d)
                                      o.value(u"conditions"_s).toArray(),
                                      o.value(u"destinations"_s).toArray()});
         break;
+    case DocumentKind::Collection:
+        project.collections.append({d, o.value(u"variables"_s).toObject(), o.value(u"auth"_s).toObject(),
+                                    o.value(u"items"_s).toArray()});
+        break;
+    case DocumentKind::Environment:
+        project.environments.append({d, o.value(u"variables"_s).toObject()});
+        break;
     }
 }
 
@@ -185,6 +192,8 @@ QList<Document> Project::documents() const
     collect(out, queues);
     collect(out, consumers);
     collect(out, routingRules);
+    collect(out, collections);
+    collect(out, environments);
     return out;
 }
 
@@ -209,6 +218,8 @@ const Document *Project::document(DocumentKind kind, const QString &id) const
     case DocumentKind::Queue: return find(queues);
     case DocumentKind::Consumer: return find(consumers);
     case DocumentKind::RoutingRule: return find(routingRules);
+    case DocumentKind::Collection: return find(collections);
+    case DocumentKind::Environment: return find(environments);
     }
     return nullptr;
 }
@@ -227,6 +238,8 @@ int Project::count(DocumentKind kind) const
     case DocumentKind::Queue: return int(queues.size());
     case DocumentKind::Consumer: return int(consumers.size());
     case DocumentKind::RoutingRule: return int(routingRules.size());
+    case DocumentKind::Collection: return int(collections.size());
+    case DocumentKind::Environment: return int(environments.size());
     }
     return 0;
 }

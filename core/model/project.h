@@ -153,6 +153,22 @@ struct RoutingRule
     QJsonArray destinations;
 };
 
+// A request-tester collection (core/tester reads its items; docs/tester.md).
+struct Collection
+{
+    Document document;
+    QJsonObject variables;   // name → string
+    QJsonObject auth;        // collection-level authentication; empty: none
+    QJsonArray items;        // folders and requests
+};
+
+// Named variables for the request tester: name → string, or a secret reference.
+struct Environment
+{
+    Document document;
+    QJsonObject variables;
+};
+
 // A validated project. Immutable once loaded; share it as std::shared_ptr<const Project>.
 class Project
 {
@@ -168,6 +184,8 @@ public:
     QList<Queue> queues;
     QList<Consumer> consumers;
     QList<RoutingRule> routingRules;
+    QList<Collection> collections;
+    QList<Environment> environments;
 
     QString id() const { return settings.document.id; }
     QString name() const { return settings.document.name; }

@@ -24,36 +24,57 @@ struct ReferenceRule
     DocumentKind to;
 };
 
+// How deep folders of a collection may nest (checkCollection reports deeper items).
+constexpr int maxCollectionDepth = 8;
+
+// A collection's authentication ({"endpoint": id}) and gateway route, on the collection and on
+// every folder and request at every depth up to maxCollectionDepth.
+void addCollectionRules(QList<ReferenceRule> &rules)
+{
+    using K = DocumentKind;
+    rules.append({K::Collection, {u"auth"_s, u"endpoint"_s}, K::Endpoint});
+    QStringList prefix;
+    for (int depth = 0; depth < maxCollectionDepth; ++depth) {
+        prefix << u"items"_s << u"*"_s;
+        rules.append({K::Collection, prefix + QStringList{u"auth"_s, u"endpoint"_s}, K::Endpoint});
+        rules.append({K::Collection, prefix + QStringList{u"route"_s}, K::Route});
+    }
+}
+
 const QList<ReferenceRule> &referenceRules()
 {
     using K = DocumentKind;
-    static const QList<ReferenceRule> rules = {
-        {K::Project, {u"broker"_s, u"default_queue"_s}, K::Queue},
-        {K::Project, {u"broker"_s, u"dead_letter_queue"_s}, K::Queue},
-        {K::Mapping, {u"source_endpoint"_s}, K::Endpoint},
-        {K::Mapping, {u"target_endpoint"_s}, K::Endpoint},
-        {K::Workflow, {u"trigger"_s, u"queue"_s}, K::Queue},
-        {K::Workflow, {u"trigger"_s, u"route"_s}, K::Route},
-        {K::Workflow, {u"steps"_s, u"*"_s, u"endpoint"_s}, K::Endpoint},
-        {K::Workflow, {u"steps"_s, u"*"_s, u"operation"_s}, K::SapOperation},
-        {K::Workflow, {u"steps"_s, u"*"_s, u"mapping"_s}, K::Mapping},
-        {K::Workflow, {u"steps"_s, u"*"_s, u"sync_job"_s}, K::SyncJob},
-        {K::Workflow, {u"steps"_s, u"*"_s, u"workflow"_s}, K::Workflow},
-        {K::SapOperation, {u"connection"_s}, K::SapConnection},
-        {K::SapOperation, {u"input_mapping"_s}, K::Mapping},
-        {K::SapOperation, {u"output_mapping"_s}, K::Mapping},
-        {K::SyncJob, {u"source_endpoint"_s}, K::Endpoint},
-        {K::SyncJob, {u"target_endpoint"_s}, K::Endpoint},
-        {K::SyncJob, {u"data_mapping"_s}, K::Mapping},
-        {K::SyncJob, {u"source_queue"_s}, K::Queue},
-        {K::Route, {u"transformation_rules"_s, u"request_mapping"_s}, K::Mapping},
-        {K::Route, {u"transformation_rules"_s, u"response_mapping"_s}, K::Mapping},
-        {K::Queue, {u"dead_letter_queue"_s}, K::Queue},
-        {K::Consumer, {u"queue"_s}, K::Queue},
-        {K::Consumer, {u"handler"_s, u"workflow"_s}, K::Workflow},
-        {K::Consumer, {u"handler"_s, u"sync_job"_s}, K::SyncJob},
-        {K::RoutingRule, {u"destinations"_s, u"*"_s, u"queue"_s}, K::Queue},
-    };
+    static const QList<ReferenceRule> rules = [] {
+        QList<ReferenceRule> rules = {
+            {K::Project, {u"broker"_s, u"default_queue"_s}, K::Queue},
+            {K::Project, {u"broker"_s, u"dead_letter_queue"_s}, K::Queue},
+            {K::Mapping, {u"source_endpoint"_s}, K::Endpoint},
+            {K::Mapping, {u"target_endpoint"_s}, K::Endpoint},
+            {K::Workflow, {u"trigger"_s, u"queue"_s}, K::Queue},
+            {K::Workflow, {u"trigger"_s, u"route"_s}, K::Route},
+            {K::Workflow, {u"steps"_s, u"*"_s, u"endpoint"_s}, K::Endpoint},
+            {K::Workflow, {u"steps"_s, u"*"_s, u"operation"_s}, K::SapOperation},
+            {K::Workflow, {u"steps"_s, u"*"_s, u"mapping"_s}, K::Mapping},
+            {K::Workflow, {u"steps"_s, u"*"_s, u"sync_job"_s}, K::SyncJob},
+            {K::Workflow, {u"steps"_s, u"*"_s, u"workflow"_s}, K::Workflow},
+            {K::SapOperation, {u"connection"_s}, K::SapConnection},
+            {K::SapOperation, {u"input_mapping"_s}, K::Mapping},
+            {K::SapOperation, {u"output_mapping"_s}, K::Mapping},
+            {K::SyncJob, {u"source_endpoint"_s}, K::Endpoint},
+            {K::SyncJob, {u"target_endpoint"_s}, K::Endpoint},
+            {K::SyncJob, {u"data_mapping"_s}, K::Mapping},
+            {K::SyncJob, {u"source_queue"_s}, K::Queue},
+            {K::Route, {u"transformation_rules"_s, u"request_mapping"_s}, K::Mapping},
+            {K::Route, {u"transformation_rules"_s, u"response_mapping"_s}, K::Mapping},
+            {K::Queue, {u"dead_letter_queue"_s}, K::Queue},
+            {K::Consumer, {u"queue"_s}, K::Queue},
+            {K::Consumer, {u"handler"_s, u"workflow"_s}, K::Workflow},
+            {K::Consumer, {u"handler"_s, u"sync_job"_s}, K::SyncJob},
+            {K::RoutingRule, {u"destinations"_s, u"*"_s, u"queue"_s}, K::Queue},
+        };
+        addCollectionRules(rules);
+        return rules;
+    }();
     return rules;
 }
 
@@ -71,6 +92,8 @@ QString kindNoun(DocumentKind kind)
     case DocumentKind::Queue: return Tr::tr("queue");
     case DocumentKind::Consumer: return Tr::tr("consumer");
     case DocumentKind::RoutingRule: return Tr::tr("routing rule");
+    case DocumentKind::Collection: return Tr::tr("collection");
+    case DocumentKind::Environment: return Tr::tr("environment");
     }
     return {};
 }
@@ -153,6 +176,30 @@ Diagnostics checkWorkflow(const Document &d)
     return out;
 }
 
+void checkCollectionItems(const Document &d, const QJsonArray &items, const QString &pointer, int depth,
+                          Diagnostics &out)
+{
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const QJsonObject item = items.at(i).toObject();
+        const QString here = appendPointer(appendPointer(pointer, u"items"_s), i);
+        if (!item.contains(u"items"_s))
+            continue;
+        if (depth + 1 >= maxCollectionDepth) {
+            out.append({d.file, here + u"/items"_s,
+                        Tr::tr("folders nest at most %1 deep").arg(maxCollectionDepth)});
+            continue;
+        }
+        checkCollectionItems(d, item.value(u"items"_s).toArray(), here, depth + 1, out);
+    }
+}
+
+Diagnostics checkCollection(const Document &d)
+{
+    Diagnostics out;
+    checkCollectionItems(d, d.json.value(u"items"_s).toArray(), QString(), 0, out);
+    return out;
+}
+
 } // namespace
 
 Diagnostics checkDocument(const Document &document)
@@ -160,6 +207,7 @@ Diagnostics checkDocument(const Document &document)
     switch (document.kind) {
     case DocumentKind::Mapping: return checkMapping(document);
     case DocumentKind::Workflow: return checkWorkflow(document);
+    case DocumentKind::Collection: return checkCollection(document);
     default: return {};
     }
 }

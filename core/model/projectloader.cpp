@@ -67,6 +67,14 @@ bool isCredentialKey(const QString &key)
     return names.contains(normalized);
 }
 
+// "{{name}}": the request tester's variable, filled in from an environment (where a
+// credential is a secret reference) at run time; the document holds no credential.
+bool isVariableReference(const QString &text)
+{
+    static const QRegularExpression pattern(u"^\\{\\{[A-Za-z_][A-Za-z0-9_.-]*\\}\\}$"_s);
+    return pattern.match(text).hasMatch();
+}
+
 void findSecrets(const QString &file, const QJsonValue &value, const QString &pointer, Diagnostics &out)
 {
     if (value.isObject()) {
@@ -75,7 +83,8 @@ void findSecrets(const QString &file, const QJsonValue &value, const QString &po
             return;
         for (auto it = object.begin(); it != object.end(); ++it) {
             const QString child = appendPointer(pointer, it.key());
-            if (isCredentialKey(it.key()) && it.value().isString() && !it.value().toString().isEmpty()) {
+            if (isCredentialKey(it.key()) && it.value().isString() && !it.value().toString().isEmpty()
+                && !isVariableReference(it.value().toString())) {
                 out.append({file, child,
                             Tr::tr("plaintext credential in \"%1\": secrets are never stored in a "
                                    "project; write {\"secret\": \"<name>\"} and keep the value in "
