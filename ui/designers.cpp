@@ -1,6 +1,7 @@
 #include "designers.h"
 
 #include "endpoint/endpointdesigner.h"
+#include "mapping/mappingdesigner.h"
 
 namespace Conflux::Ui {
 
@@ -12,6 +13,8 @@ DocumentDesigner *createDesigner(Model::DocumentKind kind, JsonEditor *editor, c
         QObject::connect(designer, &EndpointDesigner::endpointImported, designer, &DocumentDesigner::documentCreated);
         return designer;
     }
+    case Model::DocumentKind::Mapping:
+        return new MappingDesigner(editor, context);
     default:
         return nullptr;
     }

@@ -155,6 +155,56 @@ Result<QString> ruleExpression(const Value &rule)
                                                  stringLiteral(ruleString(rule, u"separator")));
     }
 
+    if (type == u"arithmetic") {
+        // An operand is a field path (a string) or a number; nothing else is ambiguous-free.
+        auto operand = [&rule](QStringView key) -> Result<QString> {
+            const Value &v = rule[key];
+            if (v.isNumber())
+                return QString::fromUtf8(Data::Json::serialize(v));
+            if (v.isString())
+                return jsonataPath(v.toString());
+            return makeError("mapping_rule_invalid",
+                             Tr::tr("\"%1\" is missing (a field path or a number)").arg(key));
+        };
+        const QString op = ruleString(rule, u"operator");
+        static const QStringList operators = {u"+"_s, u"-"_s, u"*"_s, u"/"_s, u"%"_s};
+        if (!operators.contains(op)) {
+            return makeError("mapping_rule_invalid",
+                             Tr::tr("\"operator\" must be one of + - * / %, is \"%1\"").arg(op));
+        }
+        Result<QString> left = operand(u"left");
+        if (!left)
+            return left.error();
+        Result<QString> right = operand(u"right");
+        if (!right)
+            return right.error();
+        return u"%1 %2 %3"_s.arg(*left, op, *right);
+    }
+    if (type == u"condition") {
+        // then/else: {"field": "a.b"} or {"value": <JSON literal>}.
+        auto branch = [&rule](QStringView key) -> Result<QString> {
+            const Value &v = rule[key];
+            if (v[u"field"].isString())
+                return jsonataPath(v[u"field"].toString());
+            if (!v[u"value"].isUndefined())
+                return QString::fromUtf8(Data::Json::serialize(v[u"value"]));
+            return makeError("mapping_rule_invalid",
+                             Tr::tr("\"%1\" needs a \"field\" or a \"value\"").arg(key));
+        };
+        const QString test = ruleString(rule, u"test");
+        if (test.trimmed().isEmpty())
+            return makeError("mapping_rule_invalid", Tr::tr("\"test\" is missing"));
+        Result<QString> then = branch(u"then");
+        if (!then)
+            return then.error();
+        if (rule[u"else"].isUndefined())
+            return u"(%1) ? %2"_s.arg(test, *then);
+        Result<QString> otherwise = branch(u"else");
+        if (!otherwise)
+            return otherwise.error();
+        return u"(%1) ? %2 : %3"_s.arg(test, *then, *otherwise);
+    }
+
     Result<QString> source = path(u"source");
     if (!source)
         return source.error();
@@ -276,6 +326,16 @@ Result<CompiledMapping> CompiledMapping::compile(const Value &document, const Ta
         Result<QString> text = ruleExpression(rule);
         if (!text)
             return ruleError(qsizetype(i), QString(), text.error());
+        if (rule[u"type"].toString() == u"condition") {
+            // Name the test and its own position rather than a position in the wrapper.
+            Result<Expression> test = Expression::compile(rule[u"test"].toString());
+            if (!test) {
+                Error e = test.error();
+                e.message = Tr::tr("%1 at position %2 of `%3`").arg(e.message).arg(e.offset)
+                                .arg(rule[u"test"].toString());
+                return ruleError(qsizetype(i), u"/test"_s, e);
+            }
+        }
         Result<Expression> compiled = Expression::compile(*text);
         if (!compiled) {
             Error e = compiled.error();

@@ -37,7 +37,10 @@ using TableLoader = std::function<Result<Data::Value>(const QString &name)>;
 // `$uppercase(customer.email)`, date_format → `$fromMillis($toMillis(created, "from"),
 // "to")`, concatenate → `$join([first, last].$string(), " ")`, default_value → the JSON
 // literal, lookup → `$lookup($tables.countries.code, $string(country)).name`,
-// expression → itself. The designer shows the form as a box and this text when opened.
+// arithmetic → `quantity * 2` (operands: field paths or numbers; + - * / %), condition →
+// `(test) ? then : else` (branches: {"field": path} or {"value": literal}; without "else"
+// the rule yields nothing when the test is false), expression → itself. The designer
+// shows the form as a box and this text when opened.
 // Errors: "mapping_rule_invalid" (a missing option, a path that cannot be written).
 Result<QString> ruleExpression(const Data::Value &rule);
 

@@ -60,6 +60,8 @@ private slots:
     void recordPath();
     void missingTableIsAnError();
     void sharedAcrossThreads();
+    void arithmeticAndCondition();
+    void conditionTestErrorNamesTheTest();
 };
 
 void tst_MappingDocument::ruleForms_data()
@@ -83,6 +85,16 @@ void tst_MappingDocument::ruleForms_data()
                                           << u"{\"a\":[1,true,null]}"_s;
     QTest::addRow("lookup") << QByteArray(R"({"type":"lookup","source":"country","table":"countries","key":"code","column":"name"})")
                             << u"$lookup($tables.countries.code, $string(country)).name"_s;
+    QTest::addRow("arithmetic fields") << QByteArray(R"({"type":"arithmetic","left":"item.qty","operator":"*","right":"item.unit-price"})")
+                                       << u"item.qty * item.`unit-price`"_s;
+    QTest::addRow("arithmetic number") << QByteArray(R"({"type":"arithmetic","left":"total","operator":"%","right":-2.5})")
+                                       << u"total % -2.5"_s;
+    QTest::addRow("arithmetic numbers") << QByteArray(R"({"type":"arithmetic","left":1,"operator":"/","right":4})")
+                                        << u"1 / 4"_s;
+    QTest::addRow("condition") << QByteArray(R"({"type":"condition","test":"total > 100","then":{"value":"VIP"},"else":{"field":"customer.tier"}})")
+                               << u"(total > 100) ? \"VIP\" : customer.tier"_s;
+    QTest::addRow("condition no else") << QByteArray(R"({"type":"condition","test":"a or b","then":{"value":{"x":[1]}}})")
+                                       << u"(a or b) ? {\"x\":[1]}"_s;
     QTest::addRow("expression") << QByteArray(R"j({"type":"expression","expression":"$sum(items.price)"})j")
                                 << u"$sum(items.price)"_s;
 }
@@ -107,6 +119,22 @@ void tst_MappingDocument::ruleFormErrors_data()
     QTest::addRow("backtick") << QByteArray(R"({"type":"field_mapping","source":"a`b"})") << u"not a field path"_s;
     QTest::addRow("empty segment") << QByteArray(R"({"type":"field_mapping","source":"a..b"})") << u"not a field path"_s;
     QTest::addRow("no picture") << QByteArray(R"({"type":"date_format","source":"a"})") << u"\"to\""_s;
+    QTest::addRow("arithmetic no operator") << QByteArray(R"({"type":"arithmetic","left":"a","right":1})")
+                                            << u"\"operator\" must be one of"_s;
+    QTest::addRow("arithmetic bad operator") << QByteArray(R"({"type":"arithmetic","left":"a","operator":"^","right":1})")
+                                             << u"is \"^\""_s;
+    QTest::addRow("arithmetic no right") << QByteArray(R"({"type":"arithmetic","left":"a","operator":"+"})")
+                                         << u"\"right\" is missing"_s;
+    QTest::addRow("arithmetic bool operand") << QByteArray(R"({"type":"arithmetic","left":true,"operator":"+","right":1})")
+                                             << u"\"left\" is missing"_s;
+    QTest::addRow("arithmetic bad path") << QByteArray(R"({"type":"arithmetic","left":"a..b","operator":"+","right":1})")
+                                         << u"not a field path"_s;
+    QTest::addRow("condition no test") << QByteArray(R"({"type":"condition","then":{"value":1}})")
+                                       << u"\"test\" is missing"_s;
+    QTest::addRow("condition no then") << QByteArray(R"({"type":"condition","test":"a"})")
+                                       << u"\"then\" needs a \"field\" or a \"value\""_s;
+    QTest::addRow("condition empty else") << QByteArray(R"({"type":"condition","test":"a","then":{"value":1},"else":{}})")
+                                          << u"\"else\" needs"_s;
 }
 
 void tst_MappingDocument::ruleFormErrors()
@@ -294,3 +322,47 @@ void tst_MappingDocument::sharedAcrossThreads()
 
 QTEST_GUILESS_MAIN(tst_MappingDocument)
 #include "tst_mappingdocument.moc"
+
+void tst_MappingDocument::arithmeticAndCondition()
+{
+    const Value document = json(R"({"rules":[
+        {"target":"net","type":"arithmetic","left":"price","operator":"*","right":"qty"},
+        {"target":"gross","type":"arithmetic","left":"price","operator":"*","right":1.5},
+        {"target":"rest","type":"arithmetic","left":"qty","operator":"%","right":3},
+        {"target":"half","type":"arithmetic","left":"qty","operator":"/","right":2},
+        {"target":"less","type":"arithmetic","left":"qty","operator":"-","right":"price"},
+        {"target":"tier","type":"condition","test":"price * qty > 100","then":{"value":"VIP"},"else":{"field":"customer.tier"}},
+        {"target":"flag","type":"condition","test":"qty > 4","then":{"value":true}}]})");
+    Result<CompiledMapping> mapping = CompiledMapping::compile(document);
+    QVERIFY2(mapping, qPrintable(mapping.isOk() ? QString() : mapping.error().message));
+
+    const MappedRecord big = mapping->map(json(R"({"price":50,"qty":5,"customer":{"tier":"basic"}})"));
+    QVERIFY2(big.isValid(), qPrintable(reasons(big).join(u"; "_s)));
+    QCOMPARE(text(big.output),
+             QByteArray(R"({"net":250,"gross":75,"rest":2,"half":2.5,"less":-45,"tier":"VIP","flag":true})"));
+
+    // The else branch reads a field; a false test without else sets nothing.
+    const MappedRecord small = mapping->map(json(R"({"price":10,"qty":1,"customer":{"tier":"basic"}})"));
+    QCOMPARE(text(small.output),
+             QByteArray(R"({"net":10,"gross":15,"rest":1,"half":0.5,"less":-9,"tier":"basic"})"));
+
+    // A string operand is an evaluation error of that field only (T2001), not a failure.
+    const MappedRecord bad = mapping->map(json(R"({"price":"ten","qty":1})"));
+    QStringList failed;
+    for (const FieldViolation &v : bad.violations)
+        failed.append(v.field + u'/' + v.rule);
+    QCOMPARE(failed, QStringList({u"net/evaluation"_s, u"gross/evaluation"_s, u"less/evaluation"_s,
+                                  u"tier/evaluation"_s}));
+    QCOMPARE(text(bad.output), QByteArray(R"({"rest":1,"half":0.5})"));
+}
+
+void tst_MappingDocument::conditionTestErrorNamesTheTest()
+{
+    const Result<CompiledMapping> mapping = CompiledMapping::compile(json(R"({"rules":[
+        {"target":"a","type":"field_mapping","source":"a"},
+        {"target":"tier","type":"condition","test":"total >","then":{"value":"VIP"}}]})"));
+    QVERIFY(!mapping);
+    QVERIFY2(mapping.error().message.startsWith(u"/rules/1/test: "_s), qPrintable(mapping.error().message));
+    QVERIFY2(mapping.error().message.contains(u"`total >`"_s), qPrintable(mapping.error().message));
+    QCOMPARE(mapping.error().details.value(0), u"/rules/1/test"_s);
+}

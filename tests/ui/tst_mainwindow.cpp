@@ -10,6 +10,7 @@
 #include "documenttabs.h"
 #include "endpoint/endpointdesigner.h"
 #include "endpoint/formfield.h"
+#include "mapping/mappingdesigner.h"
 #include "model/projectloader.h"
 #include "projectfiles.h"
 #include "localengine.h"
@@ -781,6 +782,18 @@ void TestMainWindow::designersShareTheDocumentWithItsJson()
     }
     QTRY_VERIFY(!page->isDesignShown());
     QCOMPARE(editor->textCursor().blockNumber() + 1, 3);
+
+    // Mappings open in the mapping designer, the other kinds as JSON.
+    Ui::JsonEditor *mapping = openFromExplorer(*window, u"mappings/shop-order-to-erp.json"_s);
+    QVERIFY(mapping);
+    QVERIFY(qobject_cast<Ui::MappingDesigner *>(window->tabs()->pageOf(mapping)->designer()));
+    QVERIFY(window->tabs()->pageOf(mapping)->isDesignShown());
+    QTest::qWait(400);   // the preview's first result
+    QVERIFY(window->grab().save(artifact(u"studio-mapping-designer.png"_s)));
+    Ui::JsonEditor *queue = openFromExplorer(*window, u"queues/orders.json"_s);
+    QVERIFY(queue);
+    QVERIFY(!window->tabs()->pageOf(queue)->designer());
+    QVERIFY(queue->isVisible());
 }
 
 void TestMainWindow::screenshotMainWindow()
