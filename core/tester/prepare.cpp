@@ -73,6 +73,19 @@ public:
         return m_context.variables->substitute(value, Tr::tr("request \"%1\" %2").arg(m_name, what));
     }
 
+    // A header, query parameter or form field with its {{variables}} filled in.
+    Result<std::pair<QString, QString>> pair(const KeyValue &kv, const QString &what)
+    {
+        const QString where = what.arg(kv.name);
+        Result<QString> name = text(kv.name, where);
+        if (!name)
+            return name.error();
+        Result<QString> value = text(kv.value, where);
+        if (!value)
+            return value.error();
+        return std::pair{*name, *value};
+    }
+
     Result<QString> credential(const Credential &value, const QString &what)
     {
         Result<QString> out = m_context.variables->resolve(value, Tr::tr("request \"%1\" %2").arg(m_name, what));
@@ -93,20 +106,17 @@ public:
             const KeyValue &h = r.headers.at(i);
             if (!h.enabled)
                 continue;
-            const QString where = Tr::tr("header %1").arg(h.name);
-            Result<QString> name = text(h.name, where);
-            if (!name)
-                return name.error();
-            Result<QString> value = text(h.value, where);
-            if (!value)
-                return value.error();
-            if (name->isEmpty() || hasLineBreak(*name) || hasLineBreak(*value)) {
+            Result<std::pair<QString, QString>> header = pair(h, Tr::tr("header %1"));
+            if (!header)
+                return header.error();
+            const auto &[name, value] = *header;
+            if (name.isEmpty() || hasLineBreak(name) || hasLineBreak(value)) {
                 return makeError("invalid_header",
                                  Tr::tr("request \"%1\" header %2: a header name must not be empty and "
                                         "neither name nor value may hold a line break")
                                      .arg(m_name, h.name));
             }
-            m_out.headers.append({name->toLatin1(), value->toUtf8()});
+            m_out.headers.append({name.toLatin1(), value.toUtf8()});
         }
         if (Result<void> ok = prepareBody(); !ok)
             return ok.error();
@@ -146,14 +156,10 @@ private:
         for (const KeyValue &q : r.query) {
             if (!q.enabled)
                 continue;
-            const QString where = Tr::tr("query parameter %1").arg(q.name);
-            Result<QString> name = text(q.name, where);
-            if (!name)
-                return name.error();
-            Result<QString> value = text(q.value, where);
-            if (!value)
-                return value.error();
-            addQuery(query, *name, *value);
+            Result<std::pair<QString, QString>> parameter = pair(q, Tr::tr("query parameter %1"));
+            if (!parameter)
+                return parameter.error();
+            addQuery(query, parameter->first, parameter->second);
         }
         m_query = query;
         m_out.url = parsed;
@@ -192,11 +198,10 @@ private:
             for (const KeyValue &f : b.fields) {
                 if (!f.enabled)
                     continue;
-                Result<QString> name = text(f.name, Tr::tr("form field %1").arg(f.name));
-                Result<QString> value = name ? text(f.value, Tr::tr("form field %1").arg(f.name)) : name;
-                if (!value)
-                    return value.error();
-                addQuery(form, *name, *value);
+                Result<std::pair<QString, QString>> field = pair(f, Tr::tr("form field %1"));
+                if (!field)
+                    return field.error();
+                addQuery(form, field->first, field->second);
             }
             m_out.body = form;
             contentType = "application/x-www-form-urlencoded";
@@ -208,14 +213,13 @@ private:
             for (const KeyValue &f : b.fields) {
                 if (!f.enabled)
                     continue;
-                Result<QString> name = text(f.name, Tr::tr("form field %1").arg(f.name));
-                Result<QString> value = name ? text(f.value, Tr::tr("form field %1").arg(f.name)) : name;
-                if (!value)
-                    return value.error();
-                QByteArray quoted = name->toUtf8();
+                Result<std::pair<QString, QString>> field = pair(f, Tr::tr("form field %1"));
+                if (!field)
+                    return field.error();
+                QByteArray quoted = field->first.toUtf8();
                 quoted.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A");
                 form += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + quoted
-                        + "\"\r\n\r\n" + value->toUtf8() + "\r\n";
+                        + "\"\r\n\r\n" + field->second.toUtf8() + "\r\n";
             }
             form += "--" + boundary + "--\r\n";
             m_out.body = form;
