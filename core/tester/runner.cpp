@@ -53,7 +53,78 @@ void collect(const QList<Item> &items, QList<int> path, const QStringList &folde
     }
 }
 
+struct ItemAt
+{
+    const Item *item = nullptr;
+    QStringList folders;   // the folders around it, outermost first
+};
+
+std::optional<ItemAt> itemAt(const Collection &collection, const QList<int> &path)
+{
+    ItemAt at;
+    const QList<Item> *level = &collection.items;
+    for (qsizetype i = 0; i < path.size(); ++i) {
+        if (path.at(i) < 0 || path.at(i) >= level->size())
+            return std::nullopt;
+        at.item = &level->at(path.at(i));
+        if (i + 1 < path.size()) {
+            if (!at.item->isFolder)
+                return std::nullopt;
+            at.folders.append(at.item->name);
+            level = &at.item->items;
+        }
+    }
+    if (!at.item)
+        return std::nullopt;
+    return at;
+}
+
+Error unknownItem(const QList<int> &path)
+{
+    QStringList indexes;
+    for (int i : path)
+        indexes.append(QString::number(i));
+    return makeError("unknown_item", Tr::tr("the collection has no item at /items/%1")
+                                         .arg(indexes.join(u"/items/"_s)));
+}
+
+// Variables: the collection's, then the environment's, then the run's own (--var).
+Variables runVariables(const Collection &collection, const RunOptions &options)
+{
+    Variables variables(options.secrets);
+    variables.addScope(Tr::tr("collection %1").arg(collection.name), collection.variables);
+    if (options.environment)
+        variables.addScope(Tr::tr("environment %1").arg(options.environment->name), options.environment->variables);
+    QList<std::pair<QString, Credential>> extra;
+    for (const auto &[name, value] : options.extraVariables)
+        extra.append({name, Credential{{}, value}});
+    variables.addScope(Tr::tr("--var"), extra);
+    return variables;
+}
+
+Result<PreparedRequest> prepareItem(const Collection &collection, const QList<int> &path, const Item &item,
+                                    const Variables &runScopes, const RunOptions &options, const QString &displayName)
+{
+    const Variables variables = item.request.variables.isEmpty()
+        ? runScopes
+        : runScopes.withFirstScope(Tr::tr("request %1").arg(displayName), item.request.variables);
+    PrepareContext context;
+    context.variables = &variables;
+    context.project = options.project;
+    context.gatewayUrl = options.gatewayUrl;
+    return prepareRequest(item, effectiveAuth(collection, path), context, displayName);
+}
+
 } // namespace
+
+Result<PreparedRequest> prepareForRun(const Collection &collection, const QList<int> &path, const RunOptions &options)
+{
+    const std::optional<ItemAt> at = itemAt(collection, path);
+    if (!at || at->item->isFolder)
+        return unknownItem(path);
+    return prepareItem(collection, path, *at->item, runVariables(collection, options), options,
+                       (at->folders + QStringList{at->item->name}).join(u" / "_s));
+}
 
 CollectionRunner::CollectionRunner(QObject *parent)
     : QObject(parent), m_executor(new RequestExecutor(this))
@@ -69,7 +140,15 @@ Result<void> CollectionRunner::start(const Collection &collection, const RunOpti
     m_options = options;
     m_entries.clear();
     QList<std::tuple<QList<int>, QStringList, const Item *>> found;
-    if (options.folder.isEmpty()) {
+    if (!options.itemPath.isEmpty()) {
+        const std::optional<ItemAt> at = itemAt(m_collection, options.itemPath);
+        if (!at)
+            return unknownItem(options.itemPath);
+        if (at->item->isFolder)
+            collect(at->item->items, options.itemPath, at->folders + QStringList{at->item->name}, found);
+        else
+            found.append({options.itemPath, at->folders, at->item});
+    } else if (options.folder.isEmpty()) {
         collect(m_collection.items, {}, {}, found);
     } else {
         // The folder's index path, to know whose auth applies.
@@ -106,15 +185,7 @@ Result<void> CollectionRunner::start(const Collection &collection, const RunOpti
     for (const auto &[path, folders, item] : found)
         m_entries.append({path, folders, item});
 
-    m_variables = std::make_unique<Variables>(options.secrets);
-    m_variables->addScope(Tr::tr("collection %1").arg(m_collection.name), m_collection.variables);
-    if (options.environment)
-        m_variables->addScope(Tr::tr("environment %1").arg(options.environment->name), options.environment->variables);
-    QList<std::pair<QString, Credential>> extra;
-    for (const auto &[name, value] : options.extraVariables)
-        extra.append({name, Credential{{}, value}});
-    m_variables->addScope(Tr::tr("--var"), extra);
-
+    m_variables = std::make_unique<Variables>(runVariables(m_collection, options));
     m_report = RunReport();
     m_report.collectionName = m_collection.name;
     m_report.folder = options.folder;
@@ -154,15 +225,8 @@ void CollectionRunner::next()
     m_current.sentAt = QDateTime::currentDateTimeUtc();
     Q_EMIT requestStarted(m_index, m_current.displayName());
 
-    const Variables variables = entry.item->request.variables.isEmpty()
-        ? *m_variables
-        : m_variables->withFirstScope(Tr::tr("request %1").arg(m_current.displayName()), entry.item->request.variables);
-    PrepareContext context;
-    context.variables = &variables;
-    context.project = m_options.project;
-    context.gatewayUrl = m_options.gatewayUrl;
-    Result<PreparedRequest> prepared = prepareRequest(*entry.item, effectiveAuth(m_collection, entry.path), context,
-                                                      m_current.displayName());
+    Result<PreparedRequest> prepared = prepareItem(m_collection, entry.path, *entry.item, *m_variables, m_options,
+                                                   m_current.displayName());
     if (!prepared) {
         m_current.error = prepared.error();
         complete(std::move(m_current));

@@ -53,6 +53,10 @@ struct RunReport
 struct RunOptions
 {
     QString folder;                                   // "a/b"; empty: every request in order
+    // Set (index path into the nested items): only that request, or that folder's requests;
+    // folder is ignored then. The studio's Send and "Run folder" name items this way, since
+    // names need not be unique.
+    QList<int> itemPath;
     ExecuteOptions execute;
     std::shared_ptr<const Model::Project> project;   // endpoints and routes (see PrepareContext)
     QUrl gatewayUrl;                                  // set: requests naming a route go through it
@@ -61,6 +65,12 @@ struct RunOptions
     std::shared_ptr<const Security::SecretResolver> secrets;
     History *history = nullptr;                       // set: every exchange is recorded there
 };
+
+// The request at `path` prepared as a run with `options` would send it (its variables,
+// effective authentication and gateway), e.g. for copy as curl. Errors: "unknown_item" (no
+// request at that path) and prepareRequest()'s.
+Result<PreparedRequest> prepareForRun(const Collection &collection, const QList<int> &path,
+                                      const RunOptions &options);
 
 // Runs the requests of a collection (or of one folder) one after another, in document order,
 // each prepared just before it is sent (see prepare.h) and its assertions evaluated on the
@@ -77,7 +87,7 @@ public:
     explicit CollectionRunner(QObject *parent = nullptr);
     ~CollectionRunner() override;
 
-    // Errors: "unknown_folder", "busy" (a run is going on); nothing runs then.
+    // Errors: "unknown_folder", "unknown_item", "busy" (a run is going on); nothing runs then.
     Result<void> start(const Collection &collection, const RunOptions &options);
     // Cancels the request in flight and skips the rest; finished() follows with cancelled set.
     void cancel();

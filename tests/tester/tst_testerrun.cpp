@@ -307,6 +307,28 @@ private Q_SLOTS:
         Result<void> unknown = runner.start(collection(), o);
         QCOMPARE(unknown.error().code, u"unknown_folder"_s);
         QVERIFY(unknown.error().message.contains(u"jwt, open"_s));
+
+        // By index path, as the studio names items: a folder runs its requests, a request
+        // runs alone; the folder name is ignored then.
+        o.folder = u"nope"_s;
+        o.itemPath = {1};
+        QCOMPARE(run(collection(), o).results.size(), 2);
+        o.itemPath = {1, 0};
+        const RunReport one = run(collection(), o);
+        QCOMPARE(one.results.size(), 1);
+        QCOMPARE(one.results.at(0).folders, QStringList{u"open"_s});
+        QCOMPARE(one.results.at(0).request->url, report.results.at(0).request->url);
+        o.itemPath = {1, 9};
+        Result<void> missing = runner.start(collection(), o);
+        QCOMPARE(missing.error().code, u"unknown_item"_s);
+        QVERIFY(missing.error().message.contains(u"/items/1/items/9"_s));
+
+        // Prepared without sending, as copy-as-curl does: the same request.
+        Result<PreparedRequest> prepared = prepareForRun(collection(), {1, 0}, o);
+        QVERIFY2(prepared, qPrintable(prepared ? QString() : prepared.error().message));
+        QCOMPARE(prepared->url, report.results.at(0).request->url);
+        QCOMPARE(prepared->name, one.results.at(0).displayName());
+        QCOMPARE(prepareForRun(collection(), {1}, o).error().code, u"unknown_item"_s);
     }
 
     void wrongClientSecret()
