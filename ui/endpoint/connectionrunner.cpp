@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "data/value.h"
 #include "runtime/projectendpoints.h"
+#include "keychainsecrets.h"
 #include "secretstore.h"
 #include "security/secrets.h"
 
@@ -16,60 +17,6 @@ using namespace Qt::StringLiterals;
 
 namespace Conflux::Ui::Endpoint {
 
-namespace {
-
-// The keychain values of one run, read beforehand on the UI thread.
-class KeychainValues final : public Security::SecretResolver
-{
-public:
-    explicit KeychainValues(QHash<QString, QString> values) : m_values(std::move(values)) { }
-
-    Result<QString> resolve(const QString &name) const override
-    {
-        if (!isValidName(name))
-            return makeError("secret_invalid_name", QCoreApplication::translate("Conflux::Ui::EndpointDesigner",
-                                                                                "\"%1\" is not a secret name")
-                                                        .arg(name));
-        const auto it = m_values.constFind(name);
-        if (it == m_values.constEnd()) {
-            return makeError("secret_not_found",
-                             QCoreApplication::translate("Conflux::Ui::EndpointDesigner",
-                                                         "The secret \"%1\" is not in the OS keychain")
-                                 .arg(name));
-        }
-        Log::addSecretValue(*it);
-        return *it;
-    }
-
-    QString describe() const override
-    {
-        return QCoreApplication::translate("Conflux::Ui::EndpointDesigner", "the OS keychain");
-    }
-
-private:
-    QHash<QString, QString> m_values;
-};
-
-void collectSecrets(const QJsonValue &value, QStringList &names)
-{
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
-        if (object.size() == 1 && object.value(u"secret"_s).isString()) {
-            const QString name = object.value(u"secret"_s).toString();
-            if (!names.contains(name))
-                names.append(name);
-            return;
-        }
-        for (auto it = object.begin(); it != object.end(); ++it)
-            collectSecrets(it.value(), names);
-    } else if (value.isArray()) {
-        for (const QJsonValue &item : value.toArray())
-            collectSecrets(item, names);
-    }
-}
-
-} // namespace
-
 ConnectionRunner::ConnectionRunner(SecretStore *secrets, QString projectFolder, QObject *parent)
     : QObject(parent)
     , m_secrets(secrets)
@@ -81,9 +28,7 @@ ConnectionRunner::~ConnectionRunner() = default;
 
 QStringList ConnectionRunner::secretNames(const QJsonObject &document)
 {
-    QStringList names;
-    collectSecrets(document, names);
-    return names;
+    return secretReferences(document);
 }
 
 void ConnectionRunner::start(Action action, const QJsonObject &document, const QString &file)
@@ -94,10 +39,9 @@ void ConnectionRunner::start(Action action, const QJsonObject &document, const Q
     m_action = action;
     m_document = document;
     m_file = file;
-    m_values.clear();
     m_pending = secretNames(document);
     setBusy(true);
-    readNextSecret(run);
+    readSecrets(run);
 }
 
 void ConnectionRunner::cancel()
@@ -105,41 +49,33 @@ void ConnectionRunner::cancel()
     if (!m_busy)
         return;
     ++m_run;   // a result that arrives later belongs to no run
-    m_values.clear();
     m_pending.clear();
     setBusy(false);
     Q_EMIT cancelled();
 }
 
-void ConnectionRunner::readNextSecret(quint64 run)
+void ConnectionRunner::readSecrets(quint64 run)
 {
-    if (run != m_run)
-        return;
-    if (m_pending.isEmpty()) {
-        runConnector(run);
-        return;
-    }
-    const QString name = m_pending.takeFirst();
-    if (!m_secrets) {
-        fail(run, makeError("keychain_unavailable",
-                            tr("The endpoint needs the secret \"%1\", and no OS keychain is available here").arg(name)));
-        return;
-    }
-    m_secrets->read(name, this, [this, run, name](Result<QString> value) {
+    readKeychainSecrets(m_secrets, m_pending, this, [this, run](std::shared_ptr<KeychainSecrets> secrets) {
         if (run != m_run)
             return;
-        if (!value) {
-            Error error = value.error();
-            error.message = tr("The endpoint needs the secret \"%1\" from the OS keychain: %2").arg(name, error.message);
-            fail(run, error);
-            return;
+        // The first secret that could not be read, in the document's order, fails the call.
+        for (const QString &name : std::as_const(m_pending)) {
+            if (const auto failure = secrets->failures().constFind(name); failure != secrets->failures().constEnd()) {
+                Error error = *failure;
+                error.message = error.code == u"keychain_unavailable"
+                    ? tr("The endpoint needs the secret \"%1\", and no OS keychain is available here").arg(name)
+                    : tr("The endpoint needs the secret \"%1\" from the OS keychain: %2").arg(name, error.message);
+                fail(run, error);
+                return;
+            }
         }
-        m_values.insert(name, *value);
-        readNextSecret(run);
+        m_pending.clear();
+        runConnector(run, std::move(secrets));
     });
 }
 
-void ConnectionRunner::runConnector(quint64 run)
+void ConnectionRunner::runConnector(quint64 run, std::shared_ptr<const Security::SecretResolver> secrets)
 {
     if (!m_endpoints) {
         Connectors::ConnectorContext base;
@@ -153,7 +89,7 @@ void ConnectionRunner::runConnector(quint64 run)
         m_endpoints = std::shared_ptr<const Runtime::ProjectEndpoints>(std::move(*created));
     }
     Connectors::ConnectorContext context = m_endpoints->context();
-    context.secrets = std::make_shared<KeychainValues>(std::exchange(m_values, {}));
+    context.secrets = std::move(secrets);
 
     const std::shared_ptr<const Runtime::ProjectEndpoints> endpoints = m_endpoints;
     const Data::Value document = Data::Value::fromQJson(m_document);
@@ -191,7 +127,6 @@ void ConnectionRunner::fail(quint64 run, const Error &error)
 {
     if (run != m_run)
         return;
-    m_values.clear();
     m_pending.clear();
     setBusy(false);
     if (m_action == Action::TestConnection)

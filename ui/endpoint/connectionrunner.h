@@ -15,6 +15,9 @@
 namespace Conflux::Runtime {
 class ProjectEndpoints;
 }
+namespace Conflux::Security {
+class SecretResolver;
+}
 
 namespace Conflux::Ui {
 class SecretStore;
@@ -57,8 +60,8 @@ Q_SIGNALS:
     void cancelled();
 
 private:
-    void readNextSecret(quint64 run);
-    void runConnector(quint64 run);
+    void readSecrets(quint64 run);
+    void runConnector(quint64 run, std::shared_ptr<const Security::SecretResolver> secrets);
     void fail(quint64 run, const Error &error);
     void setBusy(bool busy);
 
@@ -71,8 +74,7 @@ private:
     Action m_action = Action::TestConnection;
     QJsonObject m_document;
     QString m_file;
-    QStringList m_pending;                 // secret names still to read
-    QHash<QString, QString> m_values;      // secret values read so far (cleared after the run starts)
+    QStringList m_pending;                 // the secret names being read
 };
 
 } // namespace Conflux::Ui::Endpoint
