@@ -2,6 +2,7 @@
 
 #include "endpoint/endpointdesigner.h"
 #include "mapping/mappingdesigner.h"
+#include "tester/collectiondesigner.h"
 
 namespace Conflux::Ui {
 
@@ -15,6 +16,8 @@ DocumentDesigner *createDesigner(Model::DocumentKind kind, JsonEditor *editor, c
     }
     case Model::DocumentKind::Mapping:
         return new MappingDesigner(editor, context);
+    case Model::DocumentKind::Collection:
+        return new CollectionDesigner(editor, context);
     default:
         return nullptr;
     }
