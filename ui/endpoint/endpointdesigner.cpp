@@ -90,7 +90,7 @@ EndpointDesigner::EndpointDesigner(JsonEditor *source, DesignerContext context, 
     m_pages = new QTabWidget(this);
     m_pages->addTab(buildSettingsPage(), tr("Settings"));
     m_pages->addTab(buildSchemaPage(), tr("Schema"));
-    m_import = new ImportPanel(this->context().projectFolder, this);
+    m_import = new ImportPanel(this->context().projectFolder, this->context().secrets, this);
     m_pages->addTab(m_import, tr("Import"));
     layout->addWidget(m_pages, 1);
 

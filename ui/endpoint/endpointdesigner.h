@@ -37,7 +37,7 @@ class SchemaTree;
 // system (REST, SOAP, OData v2/v4, GraphQL, SQL, files, queue, webhook) with the members
 // its connector reads, the authentication with credentials kept in the OS keychain, a
 // connection test, discovery of the entities and their fields, and import from OpenAPI,
-// WSDL and OData $metadata. Every edit is a commit() of the whole document.
+// WSDL, OData $metadata and Postman collections. Every edit is a commit() of the whole document.
 //
 // Each field shows its own check of what is typed and the document's problems at its JSON
 // pointer: the JSON Schema's (ProjectLoader::validateDocument) and the connector's
@@ -81,7 +81,8 @@ public:
     QString documentProblems() const;
 
 Q_SIGNALS:
-    // An import wrote a new document (relative to the project folder) for the studio to open.
+    // An import wrote a new document (relative to the project folder) for the studio to open;
+    // once per document when one import writes several.
     void endpointImported(const QString &file);
     // A credential went into the keychain and the document now refers to it.
     void secretStored(const QString &pointer, const QString &secretName);
