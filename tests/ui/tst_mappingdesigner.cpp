@@ -3,14 +3,14 @@
 // onto a target field, lines and their selection, rule forms (arithmetic and condition
 // included), the JSONata editor, the live preview with violations, checks, keyboard,
 // undo/redo through the text, and a 10 MB sample read without stalling the event loop.
+// The Source and Target rows (fields from a discovered endpoint) are tested in
+// tst_mappingdesigner_endpoints.cpp, with the same fixture (tst_mappingdesigner.h).
 
-#include "studiotest.h"
+#include "tst_mappingdesigner.h"
 
 #include "fieldtree.h"
 #include "jsonataeditor.h"
 #include "mappingcanvas.h"
-#include "mappingdesigner.h"
-#include "model/projectloader.h"
 #include "previewpane.h"
 #include "ruleform.h"
 #include "validationform.h"
@@ -42,92 +42,7 @@
 using namespace Qt::StringLiterals;
 using namespace Conflux;
 using namespace StudioTest;
-
-namespace {
-
-const QString mappingFile = u"mappings/shop-order-to-erp.json"_s;
-
-// JSON written with single quotes, so that test data needs no escaping (and no raw
-// strings, which moc cannot read); the text itself never contains an apostrophe.
-QJsonObject json(QByteArray text)
-{
-    text.replace('\'', '"');
-    return QJsonDocument::fromJson(text).object();
-}
-
-QJsonObject ruleOf(const QJsonObject &document, const QString &target)
-{
-    for (const QJsonValue &rule : document.value(u"rules"_s).toArray()) {
-        if (rule.toObject().value(u"target"_s).toString() == target)
-            return rule.toObject();
-    }
-    return {};
-}
-
-// The output tree's item for `field` in record `record` (0-based), or null.
-QTreeWidgetItem *outputItem(QTreeWidget *output, int record, const QString &field)
-{
-    QTreeWidgetItem *top = output->topLevelItem(record);
-    if (!top)
-        return nullptr;
-    for (int i = 0; i < top->childCount(); ++i) {
-        if (top->child(i)->text(0) == field)
-            return top->child(i);
-    }
-    return nullptr;
-}
-
-} // namespace
-
-class TestMappingDesigner : public QObject
-{
-    Q_OBJECT
-
-private Q_SLOTS:
-    void initTestCase();
-    void init();
-    void cleanup();
-
-    void treesAndLines();
-    void dragSourceOntoTargetCreatesRule();
-    void clickLineSelectsRuleAndDeleteRemovesIt();
-    void collapsedParentCarriesChildrensLines();
-    void ruleFormsEditInPlace();
-    void expressionEditor();
-    void previewShowsOutputAndViolations();
-    void keyboardAddsOpensAndDeletes();
-    void targetContextMenuAddsACheck();
-    void schemasGiveTheTrees();
-    void undoRedoKeepsViewState();
-    void unreadableTextDisablesEditing();
-    void largeSampleKeepsUiResponsive();
-    void badSampleSaysWhyAndKeepsTheOldOne();
-    void badRulesAreShownNotFatal();
-    void pastedSampleGoesToTheDocument();
-    void newMappingFromScratch();
-
-private:
-    bool open();
-    bool openDocument(const QString &file);
-    QString artifact(const QString &name) const
-    {
-        return QDir(QStringLiteral(CONFLUX_TEST_ARTIFACTS)).filePath(name);
-    }
-    QJsonObject documentNow() const { return json(m_editor->text()); }
-    bool waitForPreview()
-    {
-        return QTest::qWaitFor([this] { return m_designer->isPreviewCurrent(); }, 20000);
-    }
-    // Presses on a source field, moves over the canvas and releases on a target point.
-    void drag(const QString &sourcePath, QWidget *dropOn, const QPoint &dropAt);
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QString m_project;
-    std::shared_ptr<Model::ProjectLoader> m_loader;
-    std::unique_ptr<QWidget> m_window;
-    Ui::JsonEditor *m_editor = nullptr;
-    Ui::MappingDesigner *m_designer = nullptr;
-};
+using namespace MappingDesignerTest;
 
 void TestMappingDesigner::initTestCase()
 {
@@ -938,4 +853,3 @@ void TestMappingDesigner::newMappingFromScratch()
 }
 
 QTEST_MAIN(TestMappingDesigner)
-#include "tst_mappingdesigner.moc"

@@ -1,7 +1,9 @@
 #include "mappingdesigner.h"
 
+#include "connectors/connector.h"
 #include "data/json.h"
 #include "data/schemainference.h"
+#include "endpointentityrow.h"
 #include "fieldtree.h"
 #include "jsonataeditor.h"
 #include "mapping/mappingdocument.h"
@@ -13,6 +15,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -39,6 +42,30 @@ const QString designerKey = u"x-designer"_s;
 QString sampleFileOf(const QJsonObject &document)
 {
     return document.value(designerKey).toObject().value(u"sample"_s).toString();
+}
+
+// Where the entity picked for a side is remembered (the schema allows x- members only at
+// the top level, and x-designer is the designer's own).
+QString entityKey(bool source)
+{
+    return source ? u"source_entity"_s : u"target_entity"_s;
+}
+
+QString endpointKey(bool source)
+{
+    return source ? u"source_endpoint"_s : u"target_endpoint"_s;
+}
+
+// A field tree under its side's endpoint row, as one pane of the splitter.
+QWidget *withRow(QWidget *row, QWidget *tree)
+{
+    auto *pane = new QWidget;
+    auto *layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(row);
+    layout->addWidget(tree, 1);
+    return pane;
 }
 
 } // namespace
@@ -77,9 +104,13 @@ MappingDesigner::MappingDesigner(JsonEditor *source, DesignerContext context, QW
     m_targetTree->setPlaceholderText(tr("No target fields yet: give the mapping a target.schema, "
                                         "or drop a source field here."));
     m_canvas = new MappingCanvas(m_sourceTree, m_targetTree);
+    m_sourceRow = new EndpointEntityRow(EndpointEntityRow::Side::Source, this->context().secrets,
+                                        this->context().projectFolder);
+    m_targetRow = new EndpointEntityRow(EndpointEntityRow::Side::Target, this->context().secrets,
+                                        this->context().projectFolder);
     m_side = new QTabWidget;
-    for (QWidget *pane : {static_cast<QWidget *>(m_sourceTree), static_cast<QWidget *>(m_canvas),
-                          static_cast<QWidget *>(m_targetTree), static_cast<QWidget *>(m_side)})
+    for (QWidget *pane : {withRow(m_sourceRow, m_sourceTree), static_cast<QWidget *>(m_canvas),
+                          withRow(m_targetRow, m_targetTree), static_cast<QWidget *>(m_side)})
         m_panes->addWidget(pane);
     m_side->setObjectName(u"sidePanel"_s);
     m_ruleForm = new RuleForm(m_side);
@@ -116,10 +147,22 @@ MappingDesigner::MappingDesigner(JsonEditor *source, DesignerContext context, QW
     vertical->setStretchFactor(0, 3);
     vertical->setStretchFactor(1, 2);
 
-    // Tab order: source → canvas → target → the side panel.
+    // Tab order: the source row → source → canvas → target → the target row → the side panel.
+    setTabOrder(m_sourceRow->entityCombo(), m_sourceTree);
     setTabOrder(m_sourceTree, m_canvas);
     setTabOrder(m_canvas, m_targetTree);
-    setTabOrder(m_targetTree, m_side);
+    setTabOrder(m_targetTree, m_targetRow->endpointCombo());
+    setTabOrder(m_targetRow->entityCombo(), m_side);
+
+    for (EndpointEntityRow *row : {m_sourceRow, m_targetRow}) {
+        const bool isSource = row == m_sourceRow;
+        connect(row, &EndpointEntityRow::endpointChosen, this,
+                [this, isSource](const QString &endpoint) { chooseEndpoint(isSource, endpoint); });
+        connect(row, &EndpointEntityRow::entityChosen, this,
+                [this, isSource](const QString &endpoint, const Connectors::Entity &entity) {
+                    useEntity(isSource, endpoint, entity);
+                });
+    }
 
     for (QWidget *w : {static_cast<QWidget *>(m_sourceTree->viewport()),
                        static_cast<QWidget *>(m_targetTree->viewport()), static_cast<QWidget *>(m_canvas)}) {
@@ -237,11 +280,59 @@ void MappingDesigner::setStatus(const QString &text, bool error)
     m_status->setStyleSheet(error ? u"color: #b02020;"_s : QString());
 }
 
+// ---- endpoints and their entities ---------------------------------------------------------
+
+void MappingDesigner::chooseEndpoint(bool source, const QString &endpoint)
+{
+    if (!hasDocument())
+        return;
+    QJsonObject doc = document();
+    if (endpoint.isEmpty())
+        doc.remove(endpointKey(source));
+    else
+        doc.insert(endpointKey(source), endpoint);
+    // The remembered entity was one of the old endpoint's; the schema stays (it is the
+    // user's until another entity replaces it).
+    QJsonObject designer = doc.value(designerKey).toObject();
+    designer.remove(entityKey(source));
+    if (designer.isEmpty())
+        doc.remove(designerKey);
+    else
+        doc.insert(designerKey, designer);
+    // Walking the combo with the arrow keys is one undo step, like typing in a field.
+    commit(doc, u"/"_s + endpointKey(source));
+}
+
+void MappingDesigner::useEntity(bool source, const QString &endpoint, const Connectors::Entity &entity)
+{
+    if (!hasDocument())
+        return;
+    QJsonObject doc = document();
+    const QString side = source ? u"source"_s : u"target"_s;
+    QJsonObject part = doc.value(side).toObject();
+    part.insert(u"schema"_s, MappingFields::entitySchema(entity));
+    doc.insert(side, part);
+    doc.insert(endpointKey(source), endpoint);
+    QJsonObject designer = doc.value(designerKey).toObject();
+    designer.insert(entityKey(source), entity.name);
+    doc.insert(designerKey, designer);
+    // One undo step: schema, endpoint and the remembered entity together (and the entities
+    // passed while walking the combo with the arrow keys).
+    commit(doc, u"/x-designer/"_s + entityKey(source));
+    setStatus(source ? tr("The source fields are now those of %1 in %2 (Ctrl+Z undoes it).").arg(entity.name, endpoint)
+                     : tr("The target fields are now those of %1 in %2 (Ctrl+Z undoes it).").arg(entity.name, endpoint));
+}
+
 // ---- the document ----------------------------------------------------------------------
 
 void MappingDesigner::documentChanged(const QJsonObject &document)
 {
     m_panes->setEnabled(true);
+    const QJsonObject designer = document.value(designerKey).toObject();
+    m_sourceRow->setDocumentState(document.value(endpointKey(true)).toString(),
+                                  designer.value(entityKey(true)).toString());
+    m_targetRow->setDocumentState(document.value(endpointKey(false)).toString(),
+                                  designer.value(entityKey(false)).toString());
     if (m_status->styleSheet().contains(u"#b02020"_s))
         setStatus(QString());
     // The selection follows its rule by target when the text moved it (an edit in the JSON

@@ -17,8 +17,13 @@ class QTabWidget;
 class QTimer;
 class QTreeWidgetItem;
 
+namespace Conflux::Connectors {
+struct Entity;
+}
+
 namespace Conflux::Ui {
 
+class EndpointEntityRow;
 class FieldTree;
 class JsonataEditor;
 class MappingCanvas;
@@ -33,7 +38,10 @@ class ValidationForm;
 // undo, redo, save and autosave are the JSON text's (see DocumentDesigner).
 //
 // The source tree comes from source.schema, else from the sample: x-designer.sample (a
-// file, project-relative), or source.samples[0], or text pasted into the preview.
+// file, project-relative), or source.samples[0], or text pasted into the preview. A row
+// above each tree names the side's endpoint (source_endpoint, target_endpoint), discovers
+// its entities in the background, and writes the picked entity's fields as source.schema
+// or target.schema; the entity is remembered in x-designer.source_entity / target_entity.
 class MappingDesigner final : public DocumentDesigner
 {
     Q_OBJECT
@@ -45,6 +53,8 @@ public:
 
     FieldTree *sourceTree() const { return m_sourceTree; }
     FieldTree *targetTree() const { return m_targetTree; }
+    EndpointEntityRow *sourceEndpointRow() const { return m_sourceRow; }
+    EndpointEntityRow *targetEndpointRow() const { return m_targetRow; }
     MappingCanvas *canvas() const { return m_canvas; }
     RuleForm *ruleForm() const { return m_ruleForm; }
     JsonataEditor *expressionEditor() const { return m_expression; }
@@ -104,11 +114,15 @@ private:
     void commitRules(const QJsonArray &rules, int select);
     void commitValidation(const QJsonArray &validation);
     void setStatus(const QString &text, bool error = false);
+    void chooseEndpoint(bool source, const QString &endpoint);
+    void useEntity(bool source, const QString &endpoint, const Connectors::Entity &entity);
     QJsonArray rules() const;
     SampleOptions sampleOptions(const QJsonObject &document) const;
 
     FieldTree *m_sourceTree = nullptr;
     FieldTree *m_targetTree = nullptr;
+    EndpointEntityRow *m_sourceRow = nullptr;
+    EndpointEntityRow *m_targetRow = nullptr;
     MappingCanvas *m_canvas = nullptr;
     RuleForm *m_ruleForm = nullptr;
     JsonataEditor *m_expression = nullptr;

@@ -1,5 +1,6 @@
 #include "mappingfields.h"
 
+#include "connectors/connector.h"
 #include "data/schemainference.h"
 
 #include <QCoreApplication>
@@ -103,6 +104,52 @@ Fields fromInference(const Data::SchemaField &root)
     for (const Data::SchemaField &child : record->fields)
         out.push_back(fromSchemaField(child, QString()));
     return out;
+}
+
+namespace {
+
+// Drops "examples" throughout a schema.
+QJsonObject withoutExamples(QJsonObject schema, int depth = 0)
+{
+    schema.remove(u"examples"_s);
+    if (depth > 64)
+        return schema;
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+        if (it.key() == u"properties") {
+            QJsonObject properties = it.value().toObject();
+            for (auto p = properties.begin(); p != properties.end(); ++p)
+                p.value() = withoutExamples(p.value().toObject(), depth + 1);
+            it.value() = properties;
+        } else if (it.key() == u"items" && it.value().isObject()) {
+            it.value() = withoutExamples(it.value().toObject(), depth + 1);
+        }
+    }
+    return schema;
+}
+
+} // namespace
+
+QJsonObject entitySchema(const Connectors::Entity &entity)
+{
+    Data::SchemaField record = entity.schema;
+    if (record.fields.empty() && record.isRepeated() && record.item()) {
+        Data::SchemaField item = *record.item();
+        record = std::move(item);
+    }
+    // A record is an object, even where a connector left the root's type unset; it is never
+    // null itself (a nullable root would only come from inference over null samples).
+    if (!record.fields.empty() || record.types == Data::SchemaTypes())
+        record.types = Data::SchemaType::Object;
+    // Values a connector saw in live data (a files or REST endpoint infers its fields from
+    // records) do not go into a project document that is kept in git.
+    QJsonObject schema = withoutExamples(record.toJsonSchema(true).toQJson().toObject());
+    if (!entity.name.isEmpty())
+        schema.insert(u"title"_s, entity.name);
+    if (!entity.description.isEmpty())
+        schema.insert(u"description"_s, entity.description);
+    if (!entity.keyFields.isEmpty())
+        schema.insert(u"x-key"_s, QJsonArray::fromStringList(entity.keyFields));
+    return schema;
 }
 
 void addPath(Fields &fields, const QString &dotted, const QString &type)

@@ -6,6 +6,9 @@
 
 #include <vector>
 
+namespace Conflux::Connectors {
+struct Entity;
+}
 namespace Conflux::Data {
 struct SchemaField;
 }
@@ -31,6 +34,15 @@ using Fields = std::vector<Field>;
 Fields fromJsonSchema(const QJsonObject &schema);
 // The fields inferred from sample records (Data::SchemaInference's result for them).
 Fields fromInference(const Data::SchemaField &root);
+
+// A draft-07 JSON Schema of one record of a discovered entity, for source.schema or
+// target.schema: Data::SchemaField::toJsonSchema() of its field tree (types, "null" for
+// nullable fields, formats, required for fields every record has, nested objects and
+// array items), with the entity's name as "title", its description, and its key fields
+// as "x-key" (JSON Schema has no keyword for a primary key). A connector that describes
+// its records as an array of them gives the array's item. Example values the connector saw
+// are left out: they may be live (personal) data, and the schema goes into the project.
+QJsonObject entitySchema(const Connectors::Entity &entity);
 
 // Adds `dotted` (and its parents) when absent; new leaves get `type`.
 void addPath(Fields &fields, const QString &dotted, const QString &type);

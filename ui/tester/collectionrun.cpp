@@ -20,6 +20,7 @@
 #include "tester/curl.h"
 #include "tester/history.h"
 #include "tester/postman.h"
+#include "tester/postmanendpoint.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -32,7 +33,6 @@
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSettings>
 #include <QShortcut>
@@ -72,15 +72,10 @@ QStringList fileIds(const QString &folder)
     return ids;
 }
 
-// A document id from a name: lower case, [a-z0-9._-], not one of `taken`.
+// A document id from a name ("Partner API" → "partner-api"), not one of `taken`.
 QString freeId(const QString &name, const QStringList &taken)
 {
-    QString base = name.toLower();
-    base.replace(QRegularExpression(u"[^a-z0-9._-]+"_s), u"-"_s);
-    base.remove(QRegularExpression(u"^[^a-z0-9]+|[^a-z0-9]+$"_s));
-    base = base.left(56);
-    if (base.isEmpty())
-        base = u"collection"_s;
+    const QString base = Tester::endpointIdFromName(name).left(56);
     QString id = base;
     for (int n = 2; taken.contains(id); ++n)
         id = u"%1-%2"_s.arg(base).arg(n);
