@@ -11,6 +11,8 @@
 #include "endpoint/endpointdesigner.h"
 #include "endpoint/formfield.h"
 #include "mapping/mappingdesigner.h"
+#include "tester/collectiondesigner.h"
+#include "tester/requesteditor.h"
 #include "model/projectloader.h"
 #include "projectfiles.h"
 #include "localengine.h"
@@ -21,6 +23,7 @@
 #include "recentprojects.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -790,6 +793,16 @@ void TestMainWindow::designersShareTheDocumentWithItsJson()
     QVERIFY(window->tabs()->pageOf(mapping)->isDesignShown());
     QTest::qWait(400);   // the preview's first result
     QVERIFY(window->grab().save(artifact(u"studio-mapping-designer.png"_s)));
+    // Collections open in the request tester, with the project's environments.
+    Ui::JsonEditor *collection = openFromExplorer(*window, u"collections/order-hub-routes.json"_s);
+    QVERIFY(collection);
+    auto *tester = qobject_cast<Ui::CollectionDesigner *>(window->tabs()->pageOf(collection)->designer());
+    QVERIFY(tester);
+    QTRY_COMPARE(tester->environmentBox()->count(), 2);
+    tester->environmentBox()->setCurrentIndex(1);
+    QCOMPARE(tester->environmentBox()->currentText(), u"Local upstreams"_s);
+    QCOMPARE(tester->requestEditor()->urlEdit()->text(), u"{{orders_upstream}}/orders/{{order_id}}"_s);
+    QVERIFY(window->grab().save(artifact(u"studio-request-tester.png"_s)));
     Ui::JsonEditor *queue = openFromExplorer(*window, u"queues/orders.json"_s);
     QVERIFY(queue);
     QVERIFY(!window->tabs()->pageOf(queue)->designer());

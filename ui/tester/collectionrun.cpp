@@ -266,7 +266,13 @@ void CollectionDesigner::prepareRun(std::function<void(Result<Tester::RunOptions
         secretNames.removeDuplicates();
         readKeychainSecrets(context().secrets, secretNames, this,
                             [then, options](std::shared_ptr<KeychainSecrets> secrets) mutable {
-                                options.secrets = std::move(secrets);
+                                // CONFLUX_SECRET_<NAME>, as `conflux test` reads it, then the
+                                // keychain: a secret set for the command line works here too, and
+                                // its absence leaves the keychain's own answer.
+                                auto chain = std::make_shared<Security::ChainSecretResolver>();
+                                chain->append(std::make_unique<Security::EnvironmentSecretResolver>());
+                                chain->append(std::make_unique<KeychainSecrets>(*secrets));
+                                options.secrets = std::move(chain);
                                 then(options);
                             });
     });
