@@ -21,6 +21,7 @@ class QTreeWidgetItem;
 
 namespace Conflux::Tester {
 class History;
+struct HistoryEntry;
 }
 
 namespace Conflux::Ui {
@@ -129,6 +130,7 @@ private:
     void onSendFinished(const Tester::RequestResult &result);
     void recordHistory(const Tester::RequestResult &result);
     void loadHistory();
+    void showHistory(const Result<QList<Tester::HistoryEntry>> &entries);
     void clearHistory();
     void showResult(const Tester::RequestResult &result);
     void setStatus(const QString &text, bool error = false);

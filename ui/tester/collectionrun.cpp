@@ -436,13 +436,16 @@ void CollectionDesigner::recordHistory(const Tester::RequestResult &result)
             Result<QList<Tester::HistoryEntry>> entries = history->entries();
             return appended ? entries : Result<QList<Tester::HistoryEntry>>(appended.error());
         },
-        [this](Result<QList<Tester::HistoryEntry>> entries) {
-            if (entries)
-                m_history->setEntries(*entries);
-            else
-                m_history->setError(entries.error().message);
-            Q_EMIT historyChanged();
-        });
+        [this](const Result<QList<Tester::HistoryEntry>> &entries) { showHistory(entries); });
+}
+
+void CollectionDesigner::showHistory(const Result<QList<Tester::HistoryEntry>> &entries)
+{
+    if (entries)
+        m_history->setEntries(*entries);
+    else
+        m_history->setError(entries.error().message);
+    Q_EMIT historyChanged();
 }
 
 void CollectionDesigner::loadHistory()
@@ -452,13 +455,7 @@ void CollectionDesigner::loadHistory()
     const std::shared_ptr<Tester::History> history = m_historyFile;
     offThread(
         m_io, this, [history] { return history->entries(); },
-        [this](Result<QList<Tester::HistoryEntry>> entries) {
-            if (entries)
-                m_history->setEntries(*entries);
-            else
-                m_history->setError(entries.error().message);
-            Q_EMIT historyChanged();
-        });
+        [this](const Result<QList<Tester::HistoryEntry>> &entries) { showHistory(entries); });
 }
 
 void CollectionDesigner::clearHistory()
