@@ -51,7 +51,8 @@ struct Endpoint
 };
 
 // One rule of a mapping; `type` is field_mapping, uppercase, lowercase, date_format,
-// concatenate, default_value, lookup or expression, and `json` holds its options. The
+// concatenate, default_value, lookup, arithmetic, condition or expression, and `json` holds
+// its options. The
 // mapping engine (core/mapping) compiles rules; the model only carries them.
 struct MappingRule
 {
