@@ -22,6 +22,7 @@
 #include "gateway/httpserver.h"
 #include "model/projectloader.h"
 #include "runtime/node.h"
+#include "secretstore.h"
 #include "tester/postman.h"
 
 #include <QCheckBox>
@@ -66,7 +67,7 @@ QJsonObject parse(const QByteArray &text)
 }
 
 // The items of the document at an index path ("0/1").
-QJsonObject itemOf(const QJsonObject &document, const QList<int> &path)
+[[maybe_unused]] QJsonObject itemOf(const QJsonObject &document, const QList<int> &path)
 {
     QJsonObject item = document;
     for (int i : path)
@@ -86,6 +87,9 @@ private Q_SLOTS:
     void init();
     void cleanup();
 
+#ifdef CONFLUX_TESTER_KEYRING
+    void importedCredentialsGoToTheKeychain();
+#else
     void showsTheCollection();
     void editsByTypingWithUndo();
     void sendsToALocalServer();
@@ -100,9 +104,10 @@ private Q_SLOTS:
     void refusesWhatIsNotACollection();
     void exportsToPostmanAndBack();
     void unreadableTextIsReadOnly();
+#endif
 
 private:
-    bool open(Runtime::Node *engine = nullptr);
+    bool open(Runtime::Node *engine = nullptr, Ui::SecretStore *secrets = nullptr);
     QString artifact(const QString &name) const
     {
         return QDir(QStringLiteral(CONFLUX_TEST_ARTIFACTS)).filePath(name);
@@ -126,10 +131,19 @@ private:
     QList<QByteArray> m_received;         // "METHOD target" of each upstream request
     QByteArray m_lastBody;
     QByteArray m_lastTrace;
+    QByteArray m_lastAuthorization;
 };
 
 void TestCollectionDesigner::initTestCase()
 {
+#ifdef CONFLUX_TESTER_KEYRING
+    if (qEnvironmentVariable("CONFLUX_TEST_KEYRING") != u"1"_s)
+        QFAIL("run inside a keyring session: dbus-run-session -- sh tests/ui/with-keyring.sh tst_collectiondesigner_keychain");
+#endif
+    // The remembered environment (QSettings) stays out of the real user's settings.
+    QCoreApplication::setOrganizationName(u"conflux-tests"_s);
+    QCoreApplication::setApplicationName(u"tst_collectiondesigner"_s);
+    QStandardPaths::setTestModeEnabled(true);
     QDir().mkpath(QStringLiteral(CONFLUX_TEST_ARTIFACTS));
     m_loader = std::make_shared<Model::ProjectLoader>();
 
@@ -138,6 +152,7 @@ void TestCollectionDesigner::initTestCase()
         m_received.append(request.method + ' ' + request.target);
         m_lastBody = request.body;
         m_lastTrace = request.header("X-Trace");
+        m_lastAuthorization = request.header("Authorization");
         const QString id = request.path.section(u'/', -1);
         const QJsonObject body{{u"id"_s, id},
                                {u"method"_s, QString::fromLatin1(request.method)},
@@ -233,7 +248,7 @@ void TestCollectionDesigner::cleanup()
     m_held.clear();
 }
 
-bool TestCollectionDesigner::open(Runtime::Node *engine)
+bool TestCollectionDesigner::open(Runtime::Node *engine, Ui::SecretStore *secrets)
 {
     const QString file = QDir(m_project).filePath(u"collections/smoke.json"_s);
     m_window = std::make_unique<QWidget>();
@@ -247,6 +262,7 @@ bool TestCollectionDesigner::open(Runtime::Node *engine)
     context.projectFolder = m_project;
     context.loader = m_loader;
     context.engine = engine;
+    context.secrets = secrets;
     m_designer = new Ui::CollectionDesigner(m_editor, context);
     tabs->addTab(m_designer, u"Design"_s);
     tabs->addTab(m_editor, u"JSON"_s);
@@ -256,7 +272,7 @@ bool TestCollectionDesigner::open(Runtime::Node *engine)
     return QTest::qWaitForWindowActive(m_window.get())
         && QTest::qWaitFor([this] { return m_designer->tree()->topLevelItemCount() == 1; }, 10'000)
         && (reloaded.size() > 0 || reloaded.wait(10'000))
-        && QTest::qWaitFor([this] { return m_designer->environmentBox()->count() == 3; }, 10'000);
+        && QTest::qWaitFor([this] { return m_designer->environmentBox()->count() >= 3; }, 10'000);
 }
 
 void TestCollectionDesigner::chooseEnvironment(const QString &name)
@@ -286,11 +302,75 @@ void TestCollectionDesigner::typeIntoCell(QTableWidget *table, int row, int colu
 Tester::RequestResult TestCollectionDesigner::sendAndWait()
 {
     QSignalSpy finished(m_designer, &Ui::CollectionDesigner::sendFinished);
+    // The shortcut belongs to the tester: the focus is somewhere in it, here the URL.
+    m_designer->requestEditor()->urlEdit()->setFocus();
     QTest::keyClick(m_designer->requestEditor()->urlEdit(), Qt::Key_Return, Qt::ControlModifier);
     if (!finished.wait(20'000))
         return {};
     return finished.first().first().value<Tester::RequestResult>();
 }
+
+#ifdef CONFLUX_TESTER_KEYRING
+
+void TestCollectionDesigner::importedCredentialsGoToTheKeychain()
+{
+    Ui::SecretStore store;
+    QVERIFY(open(nullptr, &store));
+    const QByteArray password = "keyring-" + plantedSecret;
+    const QJsonObject postman{
+        {u"info"_s, QJsonObject{{u"name"_s, u"Keyed API"_s},
+                               {u"schema"_s, u"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"_s}}},
+        {u"auth"_s, QJsonObject{{u"type"_s, u"basic"_s},
+                               {u"basic"_s, QJsonArray{QJsonObject{{u"key"_s, u"username"_s}, {u"value"_s, u"partner"_s}},
+                                                       QJsonObject{{u"key"_s, u"password"_s}, {u"value"_s, QString::fromLatin1(password)}}}}}},
+        {u"item"_s, QJsonArray{QJsonObject{
+            {u"name"_s, u"Get order 5"_s},
+            {u"request"_s, QJsonObject{{u"method"_s, u"GET"_s},
+                                      {u"url"_s, u"http://127.0.0.1:%1/orders/5"_s.arg(m_upstream.serverPort())}}}}}}};
+    const QString file = m_dir.filePath(u"keyed.postman_collection.json"_s);
+    writeJson(file, postman);
+    QSignalSpy finished(m_designer, &Ui::CollectionDesigner::postmanFinished);
+    QSignalSpy created(m_designer, &Ui::DocumentDesigner::documentCreated);
+    m_designer->importPostmanFile(file);
+    QVERIFY(finished.wait(20'000));
+    const QString message = finished.first().at(1).toString();
+    QVERIFY2(finished.first().at(0).toBool() && message.contains(u"OS keychain"_s), qPrintable(message));
+    QCOMPARE(created.first().first().toString(), u"collections/keyed-api.json"_s);
+
+    // The environment refers to the keychain item, which holds the password; no file does.
+    const QJsonObject environment = parse(readAll(QDir(m_project).filePath(u"environments/keyed-api.json"_s)));
+    const QJsonObject variables = environment.value(u"variables"_s).toObject();
+    QCOMPARE(variables.size(), 1);
+    const QString secret = variables.begin().value().toObject().value(u"secret"_s).toString();
+    QVERIFY2(secret.startsWith(u"keyed-api."_s), qPrintable(secret));
+    QVERIFY(filesContaining({m_project}, password).isEmpty());
+    QVERIFY(Model::ProjectLoader().loadFolder(m_project).isOk());
+    QString stored;
+    bool read = false;
+    store.read(secret, this, [&](Result<QString> value) {
+        stored = value ? *value : value.error().message;
+        read = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(read, 10'000);
+    QCOMPARE(stored.toUtf8(), password);
+
+    // The new environment is chosen; the imported request sends the password from the keychain.
+    QTRY_COMPARE(m_designer->environmentBox()->currentData().toString(), u"keyed-api"_s);
+    m_editor = nullptr;
+    m_window.reset();
+    writeJson(QDir(m_project).filePath(u"collections/smoke.json"_s),
+              parse(readAll(QDir(m_project).filePath(u"collections/keyed-api.json"_s))));
+    QVERIFY(open(nullptr, &store));
+    QTRY_COMPARE(m_designer->environmentBox()->currentData().toString(), u"keyed-api"_s);
+    QCOMPARE(m_designer->currentPath(), QList<int>{0});
+    const Tester::RequestResult result = sendAndWait();
+    QVERIFY2(result.response, qPrintable(result.error ? result.error->message : u"no answer"_s));
+    QCOMPARE(m_lastAuthorization, "Basic " + QByteArray("partner:" + password).toBase64());
+    QFile::remove(QDir(m_project).filePath(u"collections/keyed-api.json"_s));
+    QFile::remove(QDir(m_project).filePath(u"environments/keyed-api.json"_s));
+}
+
+#else
 
 void TestCollectionDesigner::showsTheCollection()
 {
@@ -786,6 +866,8 @@ void TestCollectionDesigner::unreadableTextIsReadOnly()
     QTRY_VERIFY(m_designer->tree()->isEnabled());
     QCOMPARE(m_designer->tree()->topLevelItem(0)->text(0), u"Smoke"_s);
 }
+
+#endif
 
 QTEST_MAIN(TestCollectionDesigner)
 #include "tst_collectiondesigner.moc"
