@@ -6,7 +6,7 @@
     <message>
         <location filename="../ui/keychainsecrets.cpp" line="+63"/>
         <source>The secret &quot;%1&quot; is needed, and no OS keychain is available here</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Geheimnis „%1“ wird benötigt, aber hier ist kein Schlüsselbund des Betriebssystems verfügbar</translation>
     </message>
 </context>
 <context>
@@ -14,154 +14,154 @@
     <message>
         <location filename="../ui/tester/assertioneditor.cpp" line="+26"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Header</source>
-        <translation type="unfinished"></translation>
+        <translation>Header</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Body (JSONata)</source>
-        <translation type="unfinished"></translation>
+        <translation>Body (JSONata)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Response time</source>
-        <translation type="unfinished"></translation>
+        <translation>Antwortzeit</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Subject</source>
-        <translation type="unfinished"></translation>
+        <translation>Gegenstand</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Condition</source>
-        <translation type="unfinished"></translation>
+        <translation>Bedingung</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Expected</source>
-        <translation type="unfinished"></translation>
+        <translation>Erwartet</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>&amp;Add check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung &amp;hinzufügen</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>&amp;Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Entfernen</translation>
     </message>
     <message>
         <location line="+38"/>
         <source>✓ passed</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ bestanden</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>✗ %1</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ %1</translation>
     </message>
     <message>
         <location line="+66"/>
         <source>the status code</source>
-        <translation type="unfinished"></translation>
+        <translation>der Statuscode</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+91"/>
         <source>is one of</source>
-        <translation type="unfinished"></translation>
+        <translation>ist einer von</translation>
     </message>
     <message>
         <location line="-91"/>
         <location line="+91"/>
         <source>is</source>
-        <translation type="unfinished"></translation>
+        <translation>ist</translation>
     </message>
     <message>
         <location line="-88"/>
         <source>200, or 200, 202</source>
-        <translation type="unfinished"></translation>
+        <translation>200 oder 200, 202</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>header name</source>
-        <translation type="unfinished"></translation>
+        <translation>Header-Name</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>exists</source>
-        <translation type="unfinished"></translation>
+        <translation>existiert</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>is absent</source>
-        <translation type="unfinished"></translation>
+        <translation>fehlt</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>equals</source>
-        <translation type="unfinished"></translation>
+        <translation>ist gleich</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>matches</source>
-        <translation type="unfinished"></translation>
+        <translation>entspricht</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>regular expression</source>
-        <translation type="unfinished"></translation>
+        <translation>regulärer Ausdruck</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>JSONata on the body, e.g. total &gt; 0</source>
-        <translation type="unfinished"></translation>
+        <translation>JSONata auf dem Body, z. B. total &gt; 0</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>is true</source>
-        <translation type="unfinished"></translation>
+        <translation>ist wahr</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>milliseconds</source>
-        <translation type="unfinished"></translation>
+        <translation>Millisekunden</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>below (ms)</source>
-        <translation type="unfinished"></translation>
+        <translation>unter (ms)</translation>
     </message>
     <message>
         <location line="+77"/>
         <source>Status codes from 100 to 599, separated by commas</source>
-        <translation type="unfinished"></translation>
+        <translation>Statuscodes von 100 bis 599, durch Kommas getrennt</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A number of milliseconds above 0</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Anzahl Millisekunden größer als 0</translation>
     </message>
 </context>
 <context>
@@ -169,184 +169,184 @@
     <message>
         <location filename="../ui/tester/autheditor.cpp" line="+41"/>
         <source>Inherit from parent</source>
-        <translation type="unfinished"></translation>
+        <translation>Vom übergeordneten Element erben</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>No authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Authentifizierung</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Basic</source>
-        <translation type="unfinished"></translation>
+        <translation>Basic</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Bearer token</source>
-        <translation type="unfinished"></translation>
+        <translation>Bearer-Token</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>API key</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Schlüssel</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>OAuth2 client credentials</source>
-        <translation type="unfinished"></translation>
+        <translation>OAuth2-Client-Credentials</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>An endpoint&apos;s authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Authentifizierung eines Endpunkts</translation>
     </message>
     <message>
         <location line="+21"/>
         <source>The request is sent without credentials.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anfrage wird ohne Zugangsdaten gesendet.</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Username</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Benutzername</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>user or {{variable}}</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer oder {{variable}}</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Password</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Passwort</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Token</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Token</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Header</source>
-        <translation type="unfinished"></translation>
+        <translation>Header</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Query parameter</source>
-        <translation type="unfinished"></translation>
+        <translation>Query-Parameter</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Add to</source>
-        <translation type="unfinished"></translation>
+        <translation>Hin&amp;zufügen zu</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Name</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Name</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>X-Api-Key</source>
-        <translation type="unfinished"></translation>
+        <translation>X-Api-Key</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Value</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Wert</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Token &amp;URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Token-&amp;URL</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>https://auth.example.com/oauth/token</source>
-        <translation type="unfinished"></translation>
+        <translation>https://auth.example.com/oauth/token</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Client ID</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Client-ID</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>client id or {{variable}}</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-ID oder {{variable}}</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Client &amp;secret</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-&amp;Geheimnis</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>S&amp;copes</source>
-        <translation type="unfinished"></translation>
+        <translation>Sc&amp;opes</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>separated by spaces</source>
-        <translation type="unfinished"></translation>
+        <translation>durch Leerzeichen getrennt</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Audience</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Audience</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>optional</source>
-        <translation type="unfinished"></translation>
+        <translation>optional</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>&amp;Endpoint</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Endpunkt</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The request is sent with that endpoint&apos;s authentication, its secrets read from the OS keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anfrage wird mit der Authentifizierung dieses Endpunkts gesendet; seine Geheimnisse werden aus dem Schlüsselbund des Betriebssystems gelesen.</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>&amp;Type</source>
-        <translation type="unfinished"></translation>
+        <translation>T&amp;yp</translation>
     </message>
     <message>
         <location line="+40"/>
         <source>Variable</source>
-        <translation type="unfinished"></translation>
+        <translation>Variable</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Keychain secret</source>
-        <translation type="unfinished"></translation>
+        <translation>Geheimnis im Schlüsselbund</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A {{variable}} from the environment, or the name of a secret in the OS keychain</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine {{variable}} aus der Umgebung oder der Name eines Geheimnisses im Schlüsselbund des Betriebssystems</translation>
     </message>
     <message>
         <location line="+30"/>
         <location line="+64"/>
         <source>secret name, e.g. partner.api-key</source>
-        <translation type="unfinished"></translation>
+        <translation>Name des Geheimnisses, z. B. partner.api-key</translation>
     </message>
     <message>
         <location line="-63"/>
         <location line="+63"/>
         <source>{{variable}}</source>
-        <translation type="unfinished"></translation>
+        <translation>{{variable}}</translation>
     </message>
     <message>
         <location line="-51"/>
         <source>A credential written here as text would be saved in the project, which refuses it: use a {{variable}} from an environment or a keychain secret.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein hier als Text eingegebenes Zugangsdatum würde im Projekt gespeichert, das dies ablehnt: Verwenden Sie eine {{variable}} aus einer Umgebung oder ein Geheimnis im Schlüsselbund.</translation>
     </message>
 </context>
 <context>
@@ -408,67 +408,67 @@
     <message>
         <location filename="../ui/tester/bodyeditor.cpp" line="+49"/>
         <source>No body</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Body</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>JSON</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>XML</source>
-        <translation type="unfinished"></translation>
+        <translation>XML</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Raw text</source>
-        <translation type="unfinished"></translation>
+        <translation>Rohtext</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Form (URL-encoded)</source>
-        <translation type="unfinished"></translation>
+        <translation>Formular (URL-codiert)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Multipart form</source>
-        <translation type="unfinished"></translation>
+        <translation>Multipart-Formular</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>What the request sends, and the Content-Type it gets</source>
-        <translation type="unfinished"></translation>
+        <translation>Was die Anfrage sendet und welchen Content-Type sie erhält</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Content-Type (by the mode)</source>
-        <translation type="unfinished"></translation>
+        <translation>Content-Type (nach Modus)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Overrides the Content-Type the mode sends, e.g. application/vnd.api+json</source>
-        <translation type="unfinished"></translation>
+        <translation>Überschreibt den Content-Type, den der Modus sendet, z. B. application/vnd.api+json</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Format</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Formatieren</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Indent the JSON or XML body (Ctrl+Shift+F)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON- oder XML-Body einrücken (Strg+Umschalt+F)</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>This request has no body.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Anfrage hat keinen Body.</translation>
     </message>
     <message>
         <location line="+108"/>
         <source>Not formatted: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht formatiert: %1</translation>
     </message>
 </context>
 <context>
@@ -476,9 +476,9 @@
     <message numerus="yes">
         <location filename="../ui/tester/bodyformat.cpp" line="+258"/>
         <source>(%n byte(s) of binary data; save the body to look at it)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>(%n Byte Binärdaten; speichern Sie den Body, um ihn anzusehen)</numerusform>
+            <numerusform>(%n Bytes Binärdaten; speichern Sie den Body, um ihn anzusehen)</numerusform>
         </translation>
     </message>
 </context>
@@ -487,7 +487,7 @@
     <message>
         <location filename="../ui/tester/codeview.cpp" line="+80"/>
         <source>Showing the first %1 MB of %2 MB as it came; save the body to see all of it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es werden die ersten %1 MB von %2 MB unverändert angezeigt; speichern Sie den Body, um alles zu sehen.</translation>
     </message>
 </context>
 <context>
@@ -495,388 +495,388 @@
     <message>
         <location filename="../ui/tester/collectiondesigner.cpp" line="+94"/>
         <source>The environment whose variables fill the {{names}} (Ctrl+E)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Umgebung, deren Variablen die {{names}} füllen (Strg+E)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>En&amp;vironment</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Umgebung</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Through the local &amp;gateway</source>
-        <translation type="unfinished"></translation>
+        <translation>Über das lokale &amp;Gateway</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Requests that name a route go to the local engine&apos;s gateway instead of their URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Anfragen, die eine Route angeben, gehen statt an ihre URL an das Gateway der lokalen Engine</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+158"/>
         <location filename="../ui/tester/collectionrun.cpp" line="+395"/>
         <source>&amp;Run Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung aus&amp;führen</translation>
     </message>
     <message>
         <location line="-156"/>
         <source>Send every request in order and check it (Ctrl+Shift+Return)</source>
-        <translation type="unfinished"></translation>
+        <translation>Jede Anfrage der Reihe nach senden und prüfen (Strg+Umschalt+Return)</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+561"/>
         <source>Run Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung ausführen</translation>
     </message>
     <message>
         <location line="-560"/>
         <source>Stop Run</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf stoppen</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Postman</source>
-        <translation type="unfinished"></translation>
+        <translation>Postman</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Import Postman Collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>Postman-Sammlung &amp;importieren…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Export as Postman Collection…</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Postman-Sammlung &amp;exportieren…</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>+ Request</source>
-        <translation type="unfinished"></translation>
+        <translation>+ Anfrage</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>A new request in the selected folder (Ctrl+Alt+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine neue Anfrage im ausgewählten Ordner (Strg+Alt+N)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>+ Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>+ Ordner</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>Response</source>
-        <translation type="unfinished"></translation>
+        <translation>Antwort</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Run</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf</translation>
     </message>
     <message>
         <location line="+63"/>
         <source>From the history: %1 %2, sent %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus dem Verlauf: %1 %2, gesendet %3</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>Running: %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft: %1…</translation>
     </message>
     <message>
         <location line="+54"/>
         <location filename="../ui/tester/collectionrun.cpp" line="-194"/>
         <source>No environment</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Umgebung</translation>
     </message>
     <message>
         <location line="+40"/>
         <source>The collection cannot be shown (%1). Fix it in the JSON view; the tester is read-only until then.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sammlung kann nicht angezeigt werden (%1). Beheben Sie den Fehler in der JSON-Ansicht; bis dahin ist der Tester schreibgeschützt.</translation>
     </message>
     <message>
         <location line="+111"/>
         <source>the collection</source>
-        <translation type="unfinished"></translation>
+        <translation>der Sammlung</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>the folder %1</source>
-        <translation type="unfinished"></translation>
+        <translation>dem Ordner %1</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Nothing around it sets authentication: the request is sent without credentials.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine übergeordnete Ebene legt eine Authentifizierung fest: Die Anfrage wird ohne Zugangsdaten gesendet.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1, from %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, geerbt von %2.</translation>
     </message>
     <message numerus="yes">
         <location line="+17"/>
         <source>%n request(s) in this folder</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Anfrage in diesem Ordner</numerusform>
+            <numerusform>%n Anfragen in diesem Ordner</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location line="+6"/>
         <source>%n request(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Anfrage</numerusform>
+            <numerusform>%n Anfragen</numerusform>
         </translation>
     </message>
     <message>
         <location line="+98"/>
         <source>New request</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Anfrage</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>New folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Ordner</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>%1 copy</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Kopie</translation>
     </message>
     <message>
         <location line="+29"/>
         <source>Removed &quot;%1&quot; (Undo brings it back)</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ entfernt (Rückgängig stellt es wieder her)</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Copy as curl</source>
-        <translation type="unfinished"></translation>
+        <translation>Als curl kopieren</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Copy as curl (credentials masked)</source>
-        <translation type="unfinished"></translation>
+        <translation>Als curl kopieren (Zugangsdaten maskiert)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Run Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner ausführen</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>New Request</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Anfrage</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>New Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Ordner</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>Umbenennen</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplizieren</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Move Up</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach oben</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Move Down</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach unten</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen</translation>
     </message>
     <message>
         <location filename="../ui/tester/collectionrun.cpp" line="+5"/>
         <source>%1 (keychain secret %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (Geheimnis %2 im Schlüsselbund)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>environments/%1.json: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>environments/%1.json: %2</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Some environments cannot be used: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Einige Umgebungen können nicht verwendet werden: %1</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>The environment &quot;%1&quot; is no longer in the project (environments/%1.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Umgebung „%1“ ist nicht mehr im Projekt (environments/%1.json)</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>The local engine is not running: start it (F5) to send through its gateway, or turn &quot;Through the local gateway&quot; off</source>
-        <translation type="unfinished"></translation>
+        <translation>Die lokale Engine läuft nicht: Starten Sie sie (F5), um über ihr Gateway zu senden, oder schalten Sie „Über das lokale Gateway“ aus</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The local engine runs without a gateway: the project settings do not enable it</source>
-        <translation type="unfinished"></translation>
+        <translation>Die lokale Engine läuft ohne Gateway: Die Projekteinstellungen aktivieren es nicht</translation>
     </message>
     <message>
         <location line="+51"/>
         <source>Sending…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gesendet…</translation>
     </message>
     <message>
         <location line="+31"/>
         <source>Cancelled before it was sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Vor dem Senden abgebrochen</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>%1 %2 in %3 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2 in %3 ms</translation>
     </message>
     <message>
         <location line="+5"/>
         <source> · checks: %1 of %2 passed</source>
-        <translation type="unfinished"></translation>
+        <translation> · Prüfungen: %1 von %2 bestanden</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>&amp;Stop Run</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf &amp;stoppen</translation>
     </message>
     <message>
         <location line="+108"/>
         <source>Not copied: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht kopiert: %1</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Copied as curl, without the OAuth2 token: it is fetched when the request is sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Als curl kopiert, ohne das OAuth2-Token: Es wird beim Senden der Anfrage abgerufen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Copied as curl</source>
-        <translation type="unfinished"></translation>
+        <translation>Als curl kopiert</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Import a Postman collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Postman-Sammlung importieren</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Postman collections (*.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Postman-Sammlungen (*.json);;Alle Dateien (*)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Export as a Postman collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Postman-Sammlung exportieren</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Postman collections (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>Postman-Sammlungen (*.json)</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Open a project to import into</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen Sie ein Projekt, in das importiert werden soll</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Importing %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird importiert…</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Cannot read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>%1 is not a Postman collection v2.1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist keine Postman-Sammlung v2.1: %2</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Not imported: the collection holds credentials as plain text, which a project never stores (%1). Replace them with {{variables}} in Postman and export again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht importiert: Die Sammlung enthält Zugangsdaten im Klartext, die ein Projekt niemals speichert (%1). Ersetzen Sie sie in Postman durch {{variables}} und exportieren Sie erneut.</translation>
     </message>
     <message numerus="yes">
         <location line="+29"/>
         <location line="+40"/>
         <source>Imported %n request(s) into %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Anfrage in %1 importiert</numerusform>
+            <numerusform>%n Anfragen in %1 importiert</numerusform>
         </translation>
     </message>
     <message>
         <location line="-38"/>
         <location line="+79"/>
         <source>. Kept but not done: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>. Übernommen, aber nicht umgesetzt: %1</translation>
     </message>
     <message>
         <location line="-58"/>
         <source>no OS keychain is available here</source>
-        <translation type="unfinished"></translation>
+        <translation>hier ist kein Schlüsselbund des Betriebssystems verfügbar</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>. Its credentials were not kept (%1): define %2 in an environment</source>
-        <translation type="unfinished"></translation>
+        <translation>. Die Zugangsdaten wurden nicht übernommen (%1): Definieren Sie %2 in einer Umgebung</translation>
     </message>
     <message>
         <location line="+17"/>
         <location line="+13"/>
         <source>%1 (from Postman)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (aus Postman)</translation>
     </message>
     <message>
         <location line="-5"/>
         <source>. Its credentials (%1) are in the OS keychain, used through the environment environments/%2.json, now selected</source>
-        <translation type="unfinished"></translation>
+        <translation>. Die Zugangsdaten (%1) liegen im Schlüsselbund des Betriebssystems und werden über die Umgebung environments/%2.json verwendet, die jetzt ausgewählt ist</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>. Its credentials are in the OS keychain, but the environment was not written (%1): define %2 in an environment as keychain secrets &quot;%3.&lt;name&gt;&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>. Die Zugangsdaten liegen im Schlüsselbund des Betriebssystems, aber die Umgebung wurde nicht geschrieben (%1): Definieren Sie %2 in einer Umgebung als Geheimnisse „%3.&lt;name&gt;“ im Schlüsselbund</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Exported %1 as a Postman collection v2.1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 als Postman-Sammlung v2.1 nach %2 exportiert</translation>
     </message>
 </context>
 <context>
@@ -884,42 +884,42 @@
     <message>
         <location filename="../ui/tester/containereditor.cpp" line="+36"/>
         <source>Add a variable</source>
-        <translation type="unfinished"></translation>
+        <translation>Variable hinzufügen</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>value (credentials belong in an environment)</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert (Zugangsdaten gehören in eine Umgebung)</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Name</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Name</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Description</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beschreibung</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Variables</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Variablen</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Authentication of its requests</source>
-        <translation type="unfinished"></translation>
+        <translation>Authentifizierung der enthaltenen Anfragen</translation>
     </message>
     <message>
         <location line="+36"/>
         <source>Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner</translation>
     </message>
 </context>
 <context>
@@ -927,12 +927,12 @@
     <message>
         <location filename="../ui/documentdesigner.cpp" line="+104"/>
         <source>line %1, column %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeile %1, Spalte %2: %3</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>the document is not a JSON object</source>
-        <translation type="unfinished"></translation>
+        <translation>das Dokument ist kein JSON-Objekt</translation>
     </message>
 </context>
 <context>
@@ -940,17 +940,17 @@
     <message>
         <location filename="../ui/documentpage.cpp" line="+35"/>
         <source>Design</source>
-        <translation type="unfinished"></translation>
+        <translation>Design</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>JSON</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Switch between the designer and the document&apos;s JSON (View ▸ Design / JSON)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zwischen dem Designer und dem JSON des Dokuments wechseln (Ansicht ▸ Design / JSON)</translation>
     </message>
 </context>
 <context>
@@ -976,7 +976,7 @@
     <message>
         <location filename="../ui/endpoint/arrayeditor.cpp" line="+49"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
 </context>
 <context>
@@ -984,12 +984,12 @@
     <message>
         <location filename="../ui/endpoint/connectionrunner.cpp" line="+67"/>
         <source>The endpoint needs the secret &quot;%1&quot;, and no OS keychain is available here</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Endpunkt benötigt das Geheimnis „%1“, aber hier ist kein Schlüsselbund des Betriebssystems verfügbar</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The endpoint needs the secret &quot;%1&quot; from the OS keychain: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Endpunkt benötigt das Geheimnis „%1“ aus dem Schlüsselbund des Betriebssystems: %2</translation>
     </message>
 </context>
 <context>
@@ -998,68 +998,68 @@
         <location filename="../ui/endpoint/formfield.cpp" line="+103"/>
         <location line="+143"/>
         <source>Typed here, kept in the OS keychain</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier eingegeben, im Schlüsselbund des Betriebssystems aufbewahrt</translation>
     </message>
     <message>
         <location line="-87"/>
         <source>Required</source>
-        <translation type="unfinished"></translation>
+        <translation>Erforderlich</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Must be a whole number</source>
-        <translation type="unfinished"></translation>
+        <translation>Muss eine ganze Zahl sein</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+9"/>
         <source>Must be from %1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Muss zwischen %1 und %2 liegen</translation>
     </message>
     <message>
         <location line="-2"/>
         <source>Must be a number</source>
-        <translation type="unfinished"></translation>
+        <translation>Muss eine Zahl sein</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>A URL has no spaces before or after it</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine URL hat keine Leerzeichen davor oder danach</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Not a URL: it must start with a scheme such as %1:</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine URL: Sie muss mit einem Schema wie %1: beginnen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Not a valid URL: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine gültige URL: %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Needs a %1 URL, not %2:</source>
-        <translation type="unfinished"></translation>
+        <translation>Benötigt eine %1-URL, nicht %2:</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>The URL names no host</source>
-        <translation type="unfinished"></translation>
+        <translation>Die URL nennt keinen Host</translation>
     </message>
     <message>
         <location line="+52"/>
         <source>•••••••• (in the keychain)</source>
-        <translation type="unfinished"></translation>
+        <translation>•••••••• (im Schlüsselbund)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The document holds this credential as plain text: type it here to move it into the OS keychain</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Dokument enthält dieses Zugangsdatum im Klartext: Geben Sie es hier ein, um es in den Schlüsselbund des Betriebssystems zu verschieben</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Keychain item: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselbund-Eintrag: %1</translation>
     </message>
 </context>
 <context>
@@ -1067,27 +1067,27 @@
     <message>
         <location filename="../ui/endpoint/headerseditor.cpp" line="+23"/>
         <source>Header</source>
-        <translation type="unfinished"></translation>
+        <translation>Header</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Add header</source>
-        <translation type="unfinished"></translation>
+        <translation>Header hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <location line="+36"/>
         <source>(keychain: %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>(Schlüsselbund: %1)</translation>
     </message>
 </context>
 <context>
@@ -1095,249 +1095,249 @@
     <message>
         <location filename="../ui/endpoint/importpanel.cpp" line="+51"/>
         <source>Create an endpoint from an API definition or a Postman collection. The new documents go into the project&apos;s endpoints folder; their entities show in the schema view.</source>
-        <translation type="unfinished"></translation>
+        <translation>Legen Sie einen Endpunkt aus einer API-Definition oder einer Postman-Sammlung an. Die neuen Dokumente kommen in den Ordner „endpoints“ des Projekts; ihre Entitäten erscheinen in der Schema-Ansicht.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>OpenAPI 3 (JSON or YAML)</source>
-        <translation type="unfinished"></translation>
+        <translation>OpenAPI 3 (JSON oder YAML)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>WSDL 1.1 (SOAP)</source>
-        <translation type="unfinished"></translation>
+        <translation>WSDL 1.1 (SOAP)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>OData $metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>OData $metadata</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Postman collection v2.1</source>
-        <translation type="unfinished"></translation>
+        <translation>Postman-Sammlung v2.1</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Definition</source>
-        <translation type="unfinished"></translation>
+        <translation>Definition</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>A file, or an http(s) URL to download</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Datei oder eine http(s)-URL zum Herunterladen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>Durchsuchen…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>New endpoint id</source>
-        <translation type="unfinished"></translation>
+        <translation>ID des neuen Endpunkts</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Service URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Dienst-URL</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Import</source>
-        <translation type="unfinished"></translation>
+        <translation>Importieren</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location line="+64"/>
         <source>Import a definition</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Definition importieren</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Definitions (*.json *.yaml *.yml *.wsdl *.xml *.edmx);;Postman collections (*.postman_collection.json *.json);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Definitionen (*.json *.yaml *.yml *.wsdl *.xml *.edmx);;Postman-Sammlungen (*.postman_collection.json *.json);;Alle Dateien (*)</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>from the collection&apos;s name; several base URLs: &lt;id&gt;, &lt;id&gt;-2, ...</source>
-        <translation type="unfinished"></translation>
+        <translation>aus dem Namen der Sammlung; bei mehreren Basis-URLs: &lt;id&gt;, &lt;id&gt;-2, ...</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>the collection&apos;s name</source>
-        <translation type="unfinished"></translation>
+        <translation>der Name der Sammlung</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>the definition&apos;s title</source>
-        <translation type="unfinished"></translation>
+        <translation>der Titel der Definition</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>what {{baseUrl}} stands for, when the collection does not define it</source>
-        <translation type="unfinished"></translation>
+        <translation>wofür {{baseUrl}} steht, wenn die Sammlung es nicht definiert</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>from the definition (OData from a file: the service root)</source>
-        <translation type="unfinished"></translation>
+        <translation>aus der Definition (OData aus einer Datei: die Stamm-URL des Dienstes)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Open a project first: an import writes a new document into its endpoints folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen Sie zuerst ein Projekt: Ein Import schreibt ein neues Dokument in dessen Ordner „endpoints“.</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Give the file or URL of the definition.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie die Datei oder URL der Definition an.</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>%1 already exists: choose another endpoint id.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 existiert bereits: Wählen Sie eine andere Endpunkt-ID.</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>Downloading %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird heruntergeladen…</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Reading %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird gelesen…</translation>
     </message>
     <message numerus="yes">
         <location line="+30"/>
         <source>Postman collection &quot;%1&quot;: %n request(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Postman-Sammlung „%1“: %n Anfrage</numerusform>
+            <numerusform>Postman-Sammlung „%1“: %n Anfragen</numerusform>
         </translation>
     </message>
     <message>
         <location line="+21"/>
         <source>Import cancelled; nothing was written.</source>
-        <translation type="unfinished"></translation>
+        <translation>Import abgebrochen; es wurde nichts geschrieben.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Import failed (%1): %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Import fehlgeschlagen (%1): %2</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>%1 already exists: choose another endpoint id. Nothing was written.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 existiert bereits: Wählen Sie eine andere Endpunkt-ID. Es wurde nichts geschrieben.</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Could not write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Written before: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereits geschrieben: %1.</translation>
     </message>
     <message>
         <location line="+12"/>
         <source> (and %1 more)</source>
-        <translation type="unfinished"></translation>
+        <translation> (und %1 weitere)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Created %1 — %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 angelegt — %2.</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Operations: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Operationen: %1.</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Not imported: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht importiert: %1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Created %1 — %2, endpoints: %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 angelegt — %2, Endpunkte: %3.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1: %2, operations: %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2, Operationen: %3.</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Not imported:</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht importiert:</translation>
     </message>
     <message>
         <location line="+31"/>
         <source>Saved in the OS keychain: %1 (the credentials the collection held).</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Schlüsselbund des Betriebssystems gespeichert: %1 (die Zugangsdaten aus der Sammlung).</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Set these secrets (open the endpoint, type the credential under Authentication and press Enter):</source>
-        <translation type="unfinished"></translation>
+        <translation>Legen Sie diese Geheimnisse fest (öffnen Sie den Endpunkt, geben Sie das Zugangsdatum unter „Authentifizierung“ ein und drücken Sie die Eingabetaste):</translation>
     </message>
     <message>
         <location line="+8"/>
         <location line="+23"/>
         <source>endpoints/%1.json, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>endpoints/%1.json, %2</translation>
     </message>
     <message>
         <location line="-20"/>
         <source>%1 (%2): the collection gives no value</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2): Die Sammlung gibt keinen Wert an</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 (%2): the collection takes it from %3, which it does not define</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2): Die Sammlung übernimmt ihn aus %3, definiert %3 aber nicht</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>%1 (%2): no OS keychain is available here, so the value the collection held was not saved anywhere</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2): Hier ist kein Schlüsselbund des Betriebssystems verfügbar, daher wurde der Wert aus der Sammlung nirgends gespeichert</translation>
     </message>
     <message numerus="yes">
         <location line="+12"/>
         <source>Saving %n credential(s) in the OS keychain…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Zugangsdatum wird im Schlüsselbund des Betriebssystems gespeichert…</numerusform>
+            <numerusform>%n Zugangsdaten werden im Schlüsselbund des Betriebssystems gespeichert…</numerusform>
         </translation>
     </message>
     <message>
         <location line="+9"/>
         <source>%1 (%2): the OS keychain is not available, so the value the collection held was not saved anywhere (%3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2): Der Schlüsselbund des Betriebssystems ist nicht verfügbar, daher wurde der Wert aus der Sammlung nirgends gespeichert (%3)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>%1 (%2): the OS keychain refused it, so the value the collection held was not saved anywhere (%3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2): Der Schlüsselbund des Betriebssystems hat ihn abgelehnt, daher wurde der Wert aus der Sammlung nirgends gespeichert (%3)</translation>
     </message>
 </context>
 <context>
@@ -1345,67 +1345,67 @@
     <message>
         <location filename="../ui/endpoint/schematree.cpp" line="+22"/>
         <source>Entity / field</source>
-        <translation type="unfinished"></translation>
+        <translation>Entität / Feld</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Notes</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinweise</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>array of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Array von %1</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>array</source>
-        <translation type="unfinished"></translation>
+        <translation>Array</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>null</source>
-        <translation type="unfinished"></translation>
+        <translation>null</translation>
     </message>
     <message>
         <location line="+0"/>
         <source> or </source>
-        <translation type="unfinished"></translation>
+        <translation> oder </translation>
     </message>
     <message>
         <location line="+5"/>
         <source>, nullable</source>
-        <translation type="unfinished"></translation>
+        <translation>, kann null sein</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>entity</source>
-        <translation type="unfinished"></translation>
+        <translation>Entität</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>key: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel: %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>cursor: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Cursor: %1</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>key</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>optional</source>
-        <translation type="unfinished"></translation>
+        <translation>optional</translation>
     </message>
 </context>
 <context>
@@ -1413,849 +1413,850 @@
     <message>
         <location filename="../ui/endpoint/endpointdesigner.cpp" line="+57"/>
         <source>General</source>
-        <translation type="unfinished"></translation>
+        <translation>Allgemein</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung</translation>
     </message>
     <message>
         <location line="+2"/>
         <location filename="../ui/endpoint/endpointfields.cpp" line="+262"/>
         <source>Authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>Authentifizierung</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Client certificate and trusted CAs (TLS)</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Zertifikat und vertrauenswürdige CAs (TLS)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 settings</source>
-        <translation type="unfinished"></translation>
+        <translation>%1-Einstellungen</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <location line="+1"/>
         <location filename="../ui/endpoint/endpointfields.cpp" line="-69"/>
         <source>Schema</source>
-        <translation type="unfinished"></translation>
+        <translation>Schema</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Import</source>
-        <translation type="unfinished"></translation>
+        <translation>Import</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Cancelled: the result will be ignored (the connector stops within its timeout).</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen: Das Ergebnis wird ignoriert (der Connector stoppt innerhalb seines Timeouts).</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Discovery cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ermittlung abgebrochen.</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Kind of system</source>
-        <translation type="unfinished"></translation>
+        <translation>Art des Systems</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Test connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung testen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location line="+47"/>
         <source>Headers sent with every request</source>
-        <translation type="unfinished"></translation>
+        <translation>Header, die mit jeder Anfrage gesendet werden</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Id</source>
-        <translation type="unfinished"></translation>
+        <translation>ID</translation>
     </message>
     <message>
         <location line="+21"/>
         <location line="+8"/>
         <location filename="../ui/endpoint/endpointfields.cpp" line="-115"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <location line="-7"/>
         <source>Method</source>
-        <translation type="unfinished"></translation>
+        <translation>Methode</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Path</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfad</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+7"/>
         <source>Records at</source>
-        <translation type="unfinished"></translation>
+        <translation>Datensätze unter</translation>
     </message>
     <message>
         <location line="-6"/>
         <location line="+7"/>
         <location filename="../ui/endpoint/endpointfields.cpp" line="+203"/>
         <source>Key</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel</translation>
     </message>
     <message>
         <location line="-6"/>
         <source>Add resource</source>
-        <translation type="unfinished"></translation>
+        <translation>Ressource hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Resources</source>
-        <translation type="unfinished"></translation>
+        <translation>Ressourcen</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Operation</source>
-        <translation type="unfinished"></translation>
+        <translation>Operation</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Add entity</source>
-        <translation type="unfinished"></translation>
+        <translation>Entität hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Entities</source>
-        <translation type="unfinished"></translation>
+        <translation>Entitäten</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>Discover entities</source>
-        <translation type="unfinished"></translation>
+        <translation>Entitäten ermitteln</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Discover the endpoint&apos;s entities, or import a definition.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ermitteln Sie die Entitäten des Endpunkts oder importieren Sie eine Definition.</translation>
     </message>
     <message>
         <location line="+53"/>
         <source>%1 (file %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (Datei %2)</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>A webhook endpoint receives calls: there is nothing to connect to</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Webhook-Endpunkt empfängt Aufrufe: Es gibt nichts, womit eine Verbindung hergestellt werden kann</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>The JSON text does not parse (%1). Fix it in the JSON view; the form is read-only until then.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der JSON-Text lässt sich nicht parsen (%1). Beheben Sie den Fehler in der JSON-Ansicht; bis dahin ist das Formular schreibgeschützt.</translation>
     </message>
     <message>
         <location line="+134"/>
         <source>No OS keychain is available here, so the credential was not saved, and nothing was written anywhere.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier ist kein Schlüsselbund des Betriebssystems verfügbar, daher wurde das Zugangsdatum nicht gespeichert und nirgends etwas geschrieben.</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Saving in the OS keychain…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird im Schlüsselbund des Betriebssystems gespeichert…</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The OS keychain is not available, so the credential was not saved and nothing was written anywhere. Start the desktop&apos;s keyring (Secret Service) and press Enter again.
 Reason: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Schlüsselbund des Betriebssystems ist nicht verfügbar, daher wurde das Zugangsdatum nicht gespeichert und nirgends etwas geschrieben. Starten Sie den Schlüsselring der Arbeitsumgebung (Secret Service) und drücken Sie erneut die Eingabetaste.
+Grund: %1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The OS keychain refused the credential (%1): nothing was written.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Schlüsselbund des Betriebssystems hat das Zugangsdatum abgelehnt (%1): Es wurde nichts geschrieben.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Saved in the OS keychain as %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Schlüsselbund des Betriebssystems als %1 gespeichert</translation>
     </message>
     <message>
         <location line="+21"/>
         <source>Connecting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung wird hergestellt…</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Discovering…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird ermittelt…</translation>
     </message>
     <message>
         <location line="+39"/>
         <source>Connected in %1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbunden in %1 ms</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Connection failed (%1): %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung fehlgeschlagen (%1): %2</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+17"/>
         <source>Cause: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ursache: %1</translation>
     </message>
     <message>
         <location line="-6"/>
         <source>Entities discovered: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ermittelte Entitäten: %1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Discovery failed (%1): %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Ermittlung fehlgeschlagen (%1): %2</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>From the imported definition (%1): %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der importierten Definition (%1): %2</translation>
     </message>
     <message>
         <location filename="../ui/endpoint/endpointfields.cpp" line="-203"/>
         <source>Web shop REST API</source>
-        <translation type="unfinished"></translation>
+        <translation>REST-API des Webshops</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Description</source>
-        <translation type="unfinished"></translation>
+        <translation>Beschreibung</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>What this system is, who owns it</source>
-        <translation type="unfinished"></translation>
+        <translation>Was dieses System ist und wem es gehört</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>URL</source>
-        <translation type="unfinished"></translation>
+        <translation>URL</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The base URL: resources, operations and entity sets are below it</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Basis-URL: Ressourcen, Operationen und Entitätsmengen liegen darunter</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Database URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Datenbank-URL</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>postgresql://, mysql://, mariadb://, sqlite: or odbc: (no password: use Authentication)</source>
-        <translation type="unfinished"></translation>
+        <translation>postgresql://, mysql://, mariadb://, sqlite: oder odbc: (kein Passwort: verwenden Sie „Authentifizierung“)</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A file: URL of the folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine file:-URL des Ordners</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Broker</source>
-        <translation type="unfinished"></translation>
+        <translation>Broker</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Embedded Conflux broker</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingebetteter Conflux-Broker</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>RabbitMQ</source>
-        <translation type="unfinished"></translation>
+        <translation>RabbitMQ</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Server URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Server-URL</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Data format</source>
-        <translation type="unfinished"></translation>
+        <translation>Datenformat</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The protocol&apos;s own</source>
-        <translation type="unfinished"></translation>
+        <translation>Das des Protokolls</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>NDJSON (JSON lines)</source>
-        <translation type="unfinished"></translation>
+        <translation>NDJSON (JSON-Zeilen)</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Timeout (s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Timeout (s)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Each remote call; for SQL, connecting</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeder entfernte Aufruf; bei SQL der Verbindungsaufbau</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Retries</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederholungen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Retries after the first attempt, for failures worth retrying</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederholungen nach dem ersten Versuch, bei Fehlern, für die sich ein erneuter Versuch lohnt</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Catalog definition</source>
-        <translation type="unfinished"></translation>
+        <translation>Katalogdefinition</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A connector catalog definition&apos;s id; it describes the resources</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ID einer Connector-Katalogdefinition; sie beschreibt die Ressourcen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Pagination</source>
-        <translation type="unfinished"></translation>
+        <translation>Paginierung</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>None (default)</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine (Standard)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Offset and limit</source>
-        <translation type="unfinished"></translation>
+        <translation>Offset und Limit</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Page number</source>
-        <translation type="unfinished"></translation>
+        <translation>Seitennummer</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cursor</source>
-        <translation type="unfinished"></translation>
+        <translation>Cursor</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Link header</source>
-        <translation type="unfinished"></translation>
+        <translation>Link-Header</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Next URL in the body</source>
-        <translation type="unfinished"></translation>
+        <translation>Nächste URL im Body</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+30"/>
         <location line="+20"/>
         <source>Page size</source>
-        <translation type="unfinished"></translation>
+        <translation>Seitengröße</translation>
     </message>
     <message>
         <location line="-46"/>
         <source>Requests per second</source>
-        <translation type="unfinished"></translation>
+        <translation>Anfragen pro Sekunde</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>unlimited</source>
-        <translation type="unfinished"></translation>
+        <translation>unbegrenzt</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Most pages per read</source>
-        <translation type="unfinished"></translation>
+        <translation>Höchstzahl Seiten pro Lesevorgang</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Infer fields from a sample page</source>
-        <translation type="unfinished"></translation>
+        <translation>Felder aus einer Beispielseite ableiten</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Discovery reads one page of each resource to infer its fields</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Ermittlung liest eine Seite jeder Ressource, um ihre Felder abzuleiten</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>WSDL</source>
-        <translation type="unfinished"></translation>
+        <translation>WSDL</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A URL, a file, or a URL relative to the endpoint&apos;s URL; default: the URL with ?wsdl</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine URL, eine Datei oder eine URL relativ zur URL des Endpunkts; Standard: die URL mit ?wsdl</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>SOAP version</source>
-        <translation type="unfinished"></translation>
+        <translation>SOAP-Version</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The WSDL&apos;s first port</source>
-        <translation type="unfinished"></translation>
+        <translation>Der erste Port der WSDL</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Service</source>
-        <translation type="unfinished"></translation>
+        <translation>Dienst</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Port</source>
-        <translation type="unfinished"></translation>
+        <translation>Port</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Binding</source>
-        <translation type="unfinished"></translation>
+        <translation>Binding</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Address</source>
-        <translation type="unfinished"></translation>
+        <translation>Adresse</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&quot;wsdl&quot;: the port&apos;s soap:address; &quot;endpoint&quot;: this endpoint&apos;s URL; or a URL</source>
-        <translation type="unfinished"></translation>
+        <translation>&quot;wsdl&quot;: die soap:address des Ports; &quot;endpoint&quot;: die URL dieses Endpunkts; oder eine URL</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>SAP client</source>
-        <translation type="unfinished"></translation>
+        <translation>SAP-Mandant</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>0: the server pages; otherwise $top/$skip pages of this size</source>
-        <translation type="unfinished"></translation>
+        <translation>0: Der Server paginiert; sonst Seiten dieser Größe per $top/$skip</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Records per write</source>
-        <translation type="unfinished"></translation>
+        <translation>Datensätze pro Schreibvorgang</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>2 to 1000: $batch requests</source>
-        <translation type="unfinished"></translation>
+        <translation>2 bis 1000: $batch-Anfragen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Fetch a CSRF token before writes</source>
-        <translation type="unfinished"></translation>
+        <translation>Vor Schreibvorgängen ein CSRF-Token abrufen</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Update method</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisierungsmethode</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Default (merge for v2, patch for v4)</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard (merge für v2, patch für v4)</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Next-link hosts</source>
-        <translation type="unfinished"></translation>
+        <translation>Hosts für Next-Links</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Partial data</source>
-        <translation type="unfinished"></translation>
+        <translation>Unvollständige Daten</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+55"/>
         <source>Fail (default)</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlschlagen (Standard)</translation>
     </message>
     <message>
         <location line="-55"/>
         <source>Accept</source>
-        <translation type="unfinished"></translation>
+        <translation>Akzeptieren</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Schema depth</source>
-        <translation type="unfinished"></translation>
+        <translation>Schematiefe</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Tables</source>
-        <translation type="unfinished"></translation>
+        <translation>Tabellen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>every table and view</source>
-        <translation type="unfinished"></translation>
+        <translation>alle Tabellen und Views</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Batch size</source>
-        <translation type="unfinished"></translation>
+        <translation>Batch-Größe</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Driver options</source>
-        <translation type="unfinished"></translation>
+        <translation>Treiberoptionen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>ODBC driver</source>
-        <translation type="unfinished"></translation>
+        <translation>ODBC-Treiber</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Statement timeout (s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Anweisungs-Timeout (s)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>keines</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>File pattern</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateimuster</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Include subfolders</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterordner einbeziehen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Entity name</source>
-        <translation type="unfinished"></translation>
+        <translation>Entitätsname</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>the endpoint id</source>
-        <translation type="unfinished"></translation>
+        <translation>die Endpunkt-ID</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Add _file and _modified</source>
-        <translation type="unfinished"></translation>
+        <translation>_file und _modified hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Delimiter</source>
-        <translation type="unfinished"></translation>
+        <translation>Trennzeichen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>First line names the columns</source>
-        <translation type="unfinished"></translation>
+        <translation>Erste Zeile enthält die Spaltennamen</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Typed values</source>
-        <translation type="unfinished"></translation>
+        <translation>Typisierte Werte</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Record path</source>
-        <translation type="unfinished"></translation>
+        <translation>Datensatzpfad</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>json: a JSON pointer to the records in each file; xml: the path of the repeated record element (Orders/Order)</source>
-        <translation type="unfinished"></translation>
+        <translation>json: ein JSON-Pointer auf die Datensätze in jeder Datei; xml: der Pfad des wiederholten Datensatzelements (Orders/Order)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>After reading</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach dem Lesen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Keep the file (default)</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei behalten (Standard)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Move it</source>
-        <translation type="unfinished"></translation>
+        <translation>Verschieben</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Archive it by day</source>
-        <translation type="unfinished"></translation>
+        <translation>Tageweise archivieren</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Delete it</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Move to</source>
-        <translation type="unfinished"></translation>
+        <translation>Verschieben nach</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Archive to</source>
-        <translation type="unfinished"></translation>
+        <translation>Archivieren nach</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Malformed files</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlerhafte Dateien</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Quarantine</source>
-        <translation type="unfinished"></translation>
+        <translation>Quarantäne</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Written file name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name der geschriebenen Datei</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Writes</source>
-        <translation type="unfinished"></translation>
+        <translation>Schreibvorgänge</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A new file each time (default)</source>
-        <translation type="unfinished"></translation>
+        <translation>Jedes Mal eine neue Datei (Standard)</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Append</source>
-        <translation type="unfinished"></translation>
+        <translation>Anhängen</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Queue</source>
-        <translation type="unfinished">Warteschlange</translation>
+        <translation>Warteschlange</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Publish to topic</source>
-        <translation type="unfinished"></translation>
+        <translation>In Topic veröffentlichen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>none: publish to the queue</source>
-        <translation type="unfinished"></translation>
+        <translation>keines: in die Warteschlange veröffentlichen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Wait for messages (ms)</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf Nachrichten warten (ms)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Lease (s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Lease (s)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Read whole messages (envelope)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ganze Nachrichten lesen (Umschlag)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Declare the queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Warteschlange deklarieren</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>None</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Basic (user and password)</source>
-        <translation type="unfinished"></translation>
+        <translation>Basic (Benutzer und Passwort)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Bearer token</source>
-        <translation type="unfinished"></translation>
+        <translation>Bearer-Token</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>API key</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Schlüssel</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>OAuth 2.0 client credentials</source>
-        <translation type="unfinished"></translation>
+        <translation>OAuth 2.0 Client-Credentials</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>User</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Token</source>
-        <translation type="unfinished"></translation>
+        <translation>Token</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Sent in</source>
-        <translation type="unfinished"></translation>
+        <translation>Übertragen als</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>A header</source>
-        <translation type="unfinished"></translation>
+        <translation>Header</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>A query parameter</source>
-        <translation type="unfinished"></translation>
+        <translation>Query-Parameter</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Header or parameter</source>
-        <translation type="unfinished"></translation>
+        <translation>Header oder Parameter</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Token URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Token-URL</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Client id</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-ID</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Client secret</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Geheimnis</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Scopes</source>
-        <translation type="unfinished"></translation>
+        <translation>Scopes</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Audience</source>
-        <translation type="unfinished"></translation>
+        <translation>Audience</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Client certificate (PEM)</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Zertifikat (PEM)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Private key (PEM)</source>
-        <translation type="unfinished"></translation>
+        <translation>Privater Schlüssel (PEM)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Key pass phrase</source>
-        <translation type="unfinished"></translation>
+        <translation>Passphrase des Schlüssels</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Trusted CAs (PEM)</source>
-        <translation type="unfinished"></translation>
+        <translation>Vertrauenswürdige CAs (PEM)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Verify the server&apos;s certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikat des Servers überprüfen</translation>
     </message>
     <message>
         <location line="+37"/>
         <source>REST API</source>
-        <translation type="unfinished"></translation>
+        <translation>REST-API</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>SOAP web service</source>
-        <translation type="unfinished"></translation>
+        <translation>SOAP-Webservice</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>OData v2 service</source>
-        <translation type="unfinished"></translation>
+        <translation>OData-v2-Dienst</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>OData v4 service</source>
-        <translation type="unfinished"></translation>
+        <translation>OData-v4-Dienst</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>GraphQL API</source>
-        <translation type="unfinished"></translation>
+        <translation>GraphQL-API</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>SQL database</source>
-        <translation type="unfinished"></translation>
+        <translation>SQL-Datenbank</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Files in a folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien in einem Ordner</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Message queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichtenwarteschlange</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Webhook</source>
-        <translation type="unfinished"></translation>
+        <translation>Webhook</translation>
     </message>
 </context>
 <context>
@@ -2263,139 +2264,141 @@ Reason: %1</source>
     <message>
         <location filename="../ui/mapping/endpointentityrow.cpp" line="+37"/>
         <source>fields: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Felder: %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>key: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel: %1</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>&amp;Source:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Quelle:</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>&amp;Target:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ziel:</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>The endpoint the records come from (source_endpoint)</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Endpunkt, aus dem die Datensätze kommen (source_endpoint)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The endpoint the records go to (target_endpoint)</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Endpunkt, in den die Datensätze gehen (target_endpoint)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Discover</source>
-        <translation type="unfinished"></translation>
+        <translation>Ermitteln</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Ask the endpoint which entities it offers, and their fields</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Endpunkt fragen, welche Entitäten er anbietet und welche Felder sie haben</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>The entity whose fields become source.schema</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Entität, deren Felder zu source.schema werden</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The entity whose fields become target.schema</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Entität, deren Felder zu target.schema werden</translation>
     </message>
     <message>
         <location line="+54"/>
         <source>%1 is larger than %2 MB; it is no endpoint document</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist größer als %2 MB; es ist kein Endpunktdokument</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>%1 cannot be read: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>%1 is not valid JSON (%2 at byte %3); fix it in its editor</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist kein gültiges JSON (%2 bei Byte %3); beheben Sie den Fehler in seinem Editor</translation>
     </message>
     <message>
         <location line="+59"/>
         <source>No endpoint &quot;%1&quot; in this project (endpoints/%1.json): choose another one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Endpunkt „%1“ in diesem Projekt (endpoints/%1.json): Wählen Sie einen anderen.</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>(keiner)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>%1
 protocol: %2
 %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+Protokoll: %2
+%3</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>%1 (not found)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (nicht gefunden)</translation>
     </message>
     <message>
         <location line="+41"/>
         <source>Choose an entity</source>
-        <translation type="unfinished"></translation>
+        <translation>Entität wählen</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>Choose an endpoint first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst einen Endpunkt.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>No project is open: the endpoint&apos;s document cannot be found.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Projekt geöffnet: Das Dokument des Endpunkts kann nicht gefunden werden.</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Reading %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird gelesen…</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>Discovering the entities of %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Entitäten von %1 werden ermittelt…</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Discovery cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ermittlung abgebrochen.</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Discovery of %1 failed: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Ermittlung von %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>%1 offers no entities.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 bietet keine Entitäten an.</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Entities of %1: %2. Choose one to use its fields.</source>
-        <translation type="unfinished"></translation>
+        <translation>Entitäten von %1: %2. Wählen Sie eine aus, um ihre Felder zu verwenden.</translation>
     </message>
 </context>
 <context>
@@ -2403,17 +2406,17 @@ protocol: %2
     <message>
         <location filename="../ui/mapping/fieldtree.cpp" line="+28"/>
         <source>%1 — required</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — erforderlich</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Field</source>
-        <translation type="unfinished"></translation>
+        <translation>Feld</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
 </context>
 <context>
@@ -2449,22 +2452,22 @@ protocol: %2
     <message>
         <location filename="../ui/tester/historypanel.cpp" line="+18"/>
         <source>Requests sent from this project, newest first (kept in .conflux/history, never in git).</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus diesem Projekt gesendete Anfragen, neueste zuerst (in .conflux/history gespeichert, niemals in git).</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Clear History</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf löschen</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>no answer</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Antwort</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ms</translation>
     </message>
 </context>
 <context>
@@ -2472,7 +2475,7 @@ protocol: %2
     <message>
         <location filename="../ui/mapping/jsonataeditor.cpp" line="+263"/>
         <source>%1 at position %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 an Position %2: %3</translation>
     </message>
 </context>
 <context>
@@ -2480,27 +2483,27 @@ protocol: %2
     <message>
         <location filename="../ui/tester/keyvaluetable.cpp" line="+15"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Description</source>
-        <translation type="unfinished"></translation>
+        <translation>Beschreibung</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Add a name</source>
-        <translation type="unfinished"></translation>
+        <translation>Namen hinzufügen</translation>
     </message>
     <message>
         <location line="+74"/>
         <source>Uncheck to leave this pair out without deleting it</source>
-        <translation type="unfinished"></translation>
+        <translation>Deaktivieren, um dieses Paar auszulassen, ohne es zu löschen</translation>
     </message>
 </context>
 <context>
@@ -2508,17 +2511,17 @@ protocol: %2
     <message>
         <location filename="../ui/keychainsecrets.cpp" line="+25"/>
         <source>&quot;%1&quot; is not a secret name</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist kein Geheimnisname</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>The secret &quot;%1&quot; is not in the OS keychain</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Geheimnis „%1“ ist nicht im Schlüsselbund des Betriebssystems</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>the OS keychain</source>
-        <translation type="unfinished"></translation>
+        <translation>der Schlüsselbund des Betriebssystems</translation>
     </message>
 </context>
 <context>
@@ -2659,7 +2662,7 @@ protocol: %2
     <message>
         <location line="+4"/>
         <source>&amp;Design / JSON</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Design / JSON</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -2871,7 +2874,7 @@ Doppelklicken Sie auf ein Dokument im Projekt-Explorer oder legen Sie eines mit 
     <message>
         <location line="+5"/>
         <source>The local engine runs the saved project: routes at %1, admin API at %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die lokale Engine führt das gespeicherte Projekt aus: Routen unter %1, Admin-API unter %2.</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -2884,12 +2887,12 @@ Doppelklicken Sie auf ein Dokument im Projekt-Explorer oder legen Sie eines mit 
     <message>
         <location filename="../ui/mapping/mappingcanvas.cpp" line="+53"/>
         <source>Drag a source field onto a target field to map it; click a line to select its rule.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ziehen Sie ein Quellfeld auf ein Zielfeld, um es zuzuordnen; klicken Sie auf eine Linie, um ihre Regel auszuwählen.</translation>
     </message>
     <message>
         <location line="+168"/>
         <source>Drag a source field onto a target field</source>
-        <translation type="unfinished"></translation>
+        <translation>Ziehen Sie ein Quellfeld auf ein Zielfeld</translation>
     </message>
 </context>
 <context>
@@ -2897,273 +2900,273 @@ Doppelklicken Sie auf ein Dokument im Projekt-Explorer oder legen Sie eines mit 
     <message>
         <location filename="../ui/mapping/mappingdesigner.cpp" line="+97"/>
         <source>Source field</source>
-        <translation type="unfinished"></translation>
+        <translation>Quellfeld</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+5"/>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <location line="-4"/>
         <source>No source fields yet: give the mapping a source.schema, or open or paste a sample below.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Quellfelder: Geben Sie dem Mapping ein source.schema, oder öffnen Sie unten ein Beispiel bzw. fügen Sie eines ein.</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Target field</source>
-        <translation type="unfinished"></translation>
+        <translation>Zielfeld</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>No target fields yet: give the mapping a target.schema, or drop a source field here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Zielfelder: Geben Sie dem Mapping ein target.schema, oder legen Sie hier ein Quellfeld ab.</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>&amp;Rule</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Regel</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Select a rule and press Ctrl+E to see its JSONata.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie eine Regel aus und drücken Sie Strg+E, um ihr JSONata zu sehen.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>&amp;Accept as expression rule (Ctrl+Return)</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Ausdrucksregel &amp;übernehmen (Strg+Return)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;JSONata</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;JSONata</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Checks</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Prüfungen</translation>
     </message>
     <message>
         <location line="+56"/>
         <source>The expression compiles.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Ausdruck lässt sich kompilieren.</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>Open a sample</source>
-        <translation type="unfinished"></translation>
+        <translation>Beispiel öffnen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Samples (*.json *.ndjson *.jsonl *.xml *.csv);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Beispiele (*.json *.ndjson *.jsonl *.xml *.csv);;Alle Dateien (*)</translation>
     </message>
     <message>
         <location line="+20"/>
         <location line="+376"/>
         <source>Add rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Regel hinzufügen</translation>
     </message>
     <message>
         <location line="-374"/>
         <location line="+377"/>
         <source>Delete rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Regel löschen</translation>
     </message>
     <message>
         <location line="-376"/>
         <location line="+375"/>
         <source>Open as JSONata</source>
-        <translation type="unfinished"></translation>
+        <translation>Als JSONata öffnen</translation>
     </message>
     <message>
         <location line="-298"/>
         <source>The source fields are now those of %1 in %2 (Ctrl+Z undoes it).</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Quellfelder sind jetzt die von %1 in %2 (Strg+Z macht das rückgängig).</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The target fields are now those of %1 in %2 (Ctrl+Z undoes it).</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Zielfelder sind jetzt die von %1 in %2 (Strg+Z macht das rückgängig).</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>The JSON text cannot be read (%1); fix it in the JSON view.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der JSON-Text kann nicht gelesen werden (%1); beheben Sie den Fehler in der JSON-Ansicht.</translation>
     </message>
     <message>
         <location line="+77"/>
         <source>The rule of %1 no longer exists.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Regel von %1 existiert nicht mehr.</translation>
     </message>
     <message>
         <location line="+84"/>
         <source>Mapped %1 → %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 → %2 zugeordnet</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Select a target field (or a source field) first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst ein Zielfeld (oder ein Quellfeld) aus.</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>%1 already has a rule.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 hat bereits eine Regel.</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>Removed the rule of %1 (Ctrl+Z brings it back).</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Regel von %1 wurde entfernt (Strg+Z stellt sie wieder her).</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Select a rule to open its JSONata.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie eine Regel aus, um ihr JSONata zu öffnen.</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>JSONata of &lt;b&gt;%1&lt;/b&gt; (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSONata von &lt;b&gt;%1&lt;/b&gt; (%2)</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Fix the expression first: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Beheben Sie zuerst den Ausdruck: %1</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>The rule of %1 is now a JSONata expression.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Regel von %1 ist jetzt ein JSONata-Ausdruck.</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Show rule</source>
-        <translation type="unfinished"></translation>
+        <translation>Regel anzeigen</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Add check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung hinzufügen</translation>
     </message>
     <message>
         <location line="+56"/>
         <source>Drop to map %1 → %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Ablegen, um %1 → %2 zuzuordnen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Drag %1 onto a target field</source>
-        <translation type="unfinished"></translation>
+        <translation>Ziehen Sie %1 auf ein Zielfeld</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Dropped outside the target fields: nothing mapped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Außerhalb der Zielfelder abgelegt: Es wurde nichts zugeordnet.</translation>
     </message>
     <message>
         <location line="+94"/>
         <source>The pasted sample cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das eingefügte Beispiel kann nicht gelesen werden: %1</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The sample cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Beispiel kann nicht gelesen werden: %1</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>the pasted sample</source>
-        <translation type="unfinished"></translation>
+        <translation>das eingefügte Beispiel</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The pasted sample is too large to keep in the document; open it as a file to keep it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das eingefügte Beispiel ist zu groß, um es im Dokument aufzubewahren; öffnen Sie es als Datei, um es zu behalten.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Sample: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Beispiel: %1</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>No sample yet: the mapped records appear here once there is one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch kein Beispiel: Die zugeordneten Datensätze erscheinen hier, sobald eines vorhanden ist.</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>record %1: %2 — %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Datensatz %1: %2 — %3</translation>
     </message>
     <message>
         <location filename="../ui/mapping/mappingfields.cpp" line="+253"/>
         <source>copy</source>
-        <translation type="unfinished"></translation>
+        <translation>kopieren</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>UPPER</source>
-        <translation type="unfinished"></translation>
+        <translation>GROSS</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>lower</source>
-        <translation type="unfinished"></translation>
+        <translation>klein</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>date</source>
-        <translation type="unfinished"></translation>
+        <translation>Datum</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>concat</source>
-        <translation type="unfinished"></translation>
+        <translation>verketten</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>constant</source>
-        <translation type="unfinished"></translation>
+        <translation>Konstante</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>lookup</source>
-        <translation type="unfinished"></translation>
+        <translation>nachschlagen</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>arithmetic</source>
-        <translation type="unfinished"></translation>
+        <translation>Arithmetik</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>if / else</source>
-        <translation type="unfinished"></translation>
+        <translation>wenn / sonst</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>JSONata</source>
-        <translation type="unfinished"></translation>
+        <translation>JSONata</translation>
     </message>
     <message>
         <location filename="../ui/mapping/previewengine.cpp" line="+71"/>
         <source>line %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeile %1: %2</translation>
     </message>
     <message>
         <location line="+77"/>
         <location line="+6"/>
         <source>record_path: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>record_path: %1</translation>
     </message>
     <message>
         <location line="+36"/>
         <location line="+7"/>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>
@@ -3323,112 +3326,112 @@ Doppelklicken Sie auf ein Dokument im Projekt-Explorer oder legen Sie eines mit 
     <message>
         <location filename="../ui/mapping/previewpane.cpp" line="+46"/>
         <source>[%1 items]</source>
-        <translation type="unfinished"></translation>
+        <translation>[%1 Elemente]</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>&lt;b&gt;Sample input&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Beispieleingabe&lt;/b&gt;</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Open sample…</source>
-        <translation type="unfinished"></translation>
+        <translation>Beispiel ö&amp;ffnen…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Use &amp;pasted text</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Eingefügten Text verwenden</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Paste JSON, XML or CSV into the box below, then use it as the sample.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fügen Sie JSON, XML oder CSV in das Feld unten ein und verwenden Sie es dann als Beispiel.</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Open a sample file, or paste a JSON, XML or CSV sample here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen Sie eine Beispieldatei, oder fügen Sie hier ein JSON-, XML- oder CSV-Beispiel ein.</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>&lt;b&gt;Mapped output&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Zugeordnete Ausgabe&lt;/b&gt;</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Field</source>
-        <translation type="unfinished"></translation>
+        <translation>Feld</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Problem</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>Reading %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird gelesen…</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>No sample yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch kein Beispiel.</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>The sample cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Beispiel kann nicht gelesen werden: %1</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Records: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Datensätze: %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
         <location line="+2"/>
         <source> — showing the first %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation> — die ersten %1 von %2 werden angezeigt</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>The mapping cannot run: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Mapping kann nicht ausgeführt werden: %1</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Record %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Datensatz %1</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>(absent)</source>
-        <translation type="unfinished"></translation>
+        <translation>(fehlt)</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Problems: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Probleme: %1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Mapped the first %1 of %2 records</source>
-        <translation type="unfinished"></translation>
+        <translation>Die ersten %1 von %2 Datensätzen zugeordnet</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>; records with problems: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>; Datensätze mit Problemen: %1</translation>
     </message>
 </context>
 <context>
@@ -3564,12 +3567,12 @@ Doppelklicken Sie auf ein Dokument im Projekt-Explorer oder legen Sie eines mit 
     <message>
         <location line="+1"/>
         <source>Collections</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlungen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Environments</source>
-        <translation type="unfinished"></translation>
+        <translation>Umgebungen</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -3624,12 +3627,12 @@ Doppelklicken Sie auf ein Dokument im Projekt-Explorer oder legen Sie eines mit 
     <message>
         <location line="+1"/>
         <source>Collection</source>
-        <translation type="unfinished"></translation>
+        <translation>Sammlung</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Environment</source>
-        <translation type="unfinished"></translation>
+        <translation>Umgebung</translation>
     </message>
     <message>
         <location line="+173"/>
@@ -3662,125 +3665,125 @@ ID: %2</translation>
     <message>
         <location filename="../ui/tester/requesteditor.cpp" line="+42"/>
         <source>The HTTP method</source>
-        <translation type="unfinished"></translation>
+        <translation>Die HTTP-Methode</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>https://api.example.com/orders/{{order_id}}</source>
-        <translation type="unfinished"></translation>
+        <translation>https://api.example.com/orders/{{order_id}}</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The URL; {{name}} takes a variable&apos;s value (Ctrl+L)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die URL; {{name}} übernimmt den Wert einer Variablen (Strg+L)</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+224"/>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden</translation>
     </message>
     <message>
         <location line="-221"/>
         <location line="+222"/>
         <source>Send the request (Ctrl+Return)</source>
-        <translation type="unfinished"></translation>
+        <translation>Anfrage senden (Strg+Return)</translation>
     </message>
     <message>
         <location line="-212"/>
         <source>Add a query parameter</source>
-        <translation type="unfinished"></translation>
+        <translation>Query-Parameter hinzufügen</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+3"/>
         <source>value or {{variable}}</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert oder {{variable}}</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Add a header</source>
-        <translation type="unfinished"></translation>
+        <translation>Header hinzufügen</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>A route of the project: with &quot;Through the local gateway&quot; on, the request goes to the gateway&apos;s path for it instead of the URL</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Route des Projekts: Ist „Über das lokale Gateway“ aktiviert, geht die Anfrage statt an die URL an den Pfad des Gateways für diese Route</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Gateway &amp;route</source>
-        <translation type="unfinished"></translation>
+        <translation>Gateway-&amp;Route</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Follow &amp;redirects</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Weiterleitungen folgen</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Add a variable of this request</source>
-        <translation type="unfinished"></translation>
+        <translation>Variable dieser Anfrage hinzufügen</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Variables</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Variablen</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Description</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beschreibung</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <location line="+117"/>
         <source>Params</source>
-        <translation type="unfinished"></translation>
+        <translation>Parameter</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Headers</source>
-        <translation type="unfinished"></translation>
+        <translation>Header</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Body</source>
-        <translation type="unfinished"></translation>
+        <translation>Body</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Body •</source>
-        <translation type="unfinished"></translation>
+        <translation>Body •</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Auth</source>
-        <translation type="unfinished"></translation>
+        <translation>Auth</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Checks</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfungen</translation>
     </message>
     <message>
         <location line="+51"/>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Stop waiting for the answer (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht länger auf die Antwort warten (Esc)</translation>
     </message>
 </context>
 <context>
@@ -3788,139 +3791,139 @@ ID: %2</translation>
     <message>
         <location filename="../ui/tester/responseview.cpp" line="+68"/>
         <source>Pretty</source>
-        <translation type="unfinished"></translation>
+        <translation>Formatiert</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Indented, highlighted and foldable</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingerückt, hervorgehoben und einklappbar</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Raw</source>
-        <translation type="unfinished"></translation>
+        <translation>Roh</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>The body as it came</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Body so, wie er kam</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Fold All</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle einklappen</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Fold every object, array and element</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Objekte, Arrays und Elemente einklappen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Unfold All</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle ausklappen</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Show every line</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Zeilen anzeigen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Save Body…</source>
-        <translation type="unfinished"></translation>
+        <translation>Body speichern…</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Write the body to a file, byte for byte</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Body Byte für Byte in eine Datei schreiben</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Body</source>
-        <translation type="unfinished"></translation>
+        <translation>Body</translation>
     </message>
     <message>
         <location line="+1"/>
         <location line="+35"/>
         <source>Headers</source>
-        <translation type="unfinished"></translation>
+        <translation>Header</translation>
     </message>
     <message numerus="yes">
         <location line="-17"/>
         <source>%n B</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n B</numerusform>
+            <numerusform>%n B</numerusform>
         </translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 KB</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 KB</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 MB</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 MB</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>No response yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Antwort</translation>
     </message>
     <message>
         <location line="+21"/>
         <source>No response: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Antwort: %1</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Time: %1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeit: %1 ms</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Size: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe: %1</translation>
     </message>
     <message numerus="yes">
         <location line="+1"/>
         <source>%n byte(s) of body</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Byte Body</numerusform>
+            <numerusform>%n Bytes Body</numerusform>
         </translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Headers (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Header (%1)</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>Shown as it came: the body is not well-formed (%1).</source>
-        <translation type="unfinished"></translation>
+        <translation>Unverändert angezeigt: Der Body ist nicht wohlgeformt (%1).</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Save Response Body</source>
-        <translation type="unfinished"></translation>
+        <translation>Antwort-Body speichern</translation>
     </message>
 </context>
 <context>
@@ -3928,163 +3931,163 @@ ID: %2</translation>
     <message>
         <location filename="../ui/mapping/ruleform.cpp" line="+93"/>
         <source>Select a rule: click its line or its target field.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie eine Regel aus: Klicken Sie auf ihre Linie oder ihr Zielfeld.</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>&amp;Type</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Typ</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>T&amp;arget</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ziel</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>customer.id</source>
-        <translation type="unfinished"></translation>
+        <translation>customer.id</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Source</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Quelle</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>customer.email</source>
-        <translation type="unfinished"></translation>
+        <translation>customer.email</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Fields</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Felder</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>first, last (comma separated)</source>
-        <translation type="unfinished"></translation>
+        <translation>first, last (durch Kommas getrennt)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Se&amp;parator</source>
-        <translation type="unfinished"></translation>
+        <translation>Tre&amp;nnzeichen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>From picture</source>
-        <translation type="unfinished"></translation>
+        <translation>Quellformat</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>ISO 8601 when empty</source>
-        <translation type="unfinished"></translation>
+        <translation>ISO 8601, wenn leer</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>To picture</source>
-        <translation type="unfinished"></translation>
+        <translation>Zielformat</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Value</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Wert</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>text, or JSON: 42, true, {&quot;a&quot;: 1}</source>
-        <translation type="unfinished"></translation>
+        <translation>Text oder JSON: 42, true, {&quot;a&quot;: 1}</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Ta&amp;ble</source>
-        <translation type="unfinished"></translation>
+        <translation>Ta&amp;belle</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Key column</source>
-        <translation type="unfinished"></translation>
+        <translation>Sc&amp;hlüsselspalte</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Result column</source>
-        <translation type="unfinished"></translation>
+        <translation>Er&amp;gebnisspalte</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Left</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Links</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+8"/>
         <source>a field path or a number</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Feldpfad oder eine Zahl</translation>
     </message>
     <message>
         <location line="-3"/>
         <source>&amp;Operator</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Operator</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>&amp;Right</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Rechts</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>T&amp;est</source>
-        <translation type="unfinished"></translation>
+        <translation>Be&amp;dingung</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>JSONata, e.g. total &gt; 100</source>
-        <translation type="unfinished"></translation>
+        <translation>JSONata, z. B. total &gt; 100</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>T&amp;hen</source>
-        <translation type="unfinished"></translation>
+        <translation>D&amp;ann</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>E&amp;lse</source>
-        <translation type="unfinished"></translation>
+        <translation>Son&amp;st</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>E&amp;xpression</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;usdruck</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Default</source>
-        <translation type="unfinished"></translation>
+        <translation>Standardw&amp;ert</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>when the rule yields nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>wenn die Regel nichts liefert</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Re&amp;quired</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Pflichtfeld</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Open as JSONata (Ctrl+E)</source>
-        <translation type="unfinished"></translation>
+        <translation>Als JSONata öffnen (Strg+E)</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>field</source>
-        <translation type="unfinished"></translation>
+        <translation>Feld</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>value</source>
-        <translation type="unfinished"></translation>
+        <translation>Wert</translation>
     </message>
 </context>
 <context>
@@ -4092,118 +4095,118 @@ ID: %2</translation>
     <message>
         <location filename="../ui/tester/runreportview.cpp" line="+28"/>
         <source>Run the collection, or a folder, to see a report here (Ctrl+Shift+Return).</source>
-        <translation type="unfinished"></translation>
+        <translation>Führen Sie die Sammlung oder einen Ordner aus, um hier einen Bericht zu sehen (Strg+Umschalt+Return).</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Stop</source>
-        <translation type="unfinished">Stoppen</translation>
+        <translation>Stoppen</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Save JUnit XML…</source>
-        <translation type="unfinished"></translation>
+        <translation>JUnit-XML speichern…</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Request</source>
-        <translation type="unfinished"></translation>
+        <translation>Anfrage</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeit</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis</translation>
     </message>
     <message numerus="yes">
         <location line="+35"/>
         <source>Running %1: 0 of %n request(s)…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 läuft: 0 von %n Anfrage…</numerusform>
+            <numerusform>%1 läuft: 0 von %n Anfragen…</numerusform>
         </translation>
     </message>
     <message>
         <location line="+11"/>
         <source>—</source>
-        <translation type="unfinished"></translation>
+        <translation>—</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ms</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>✓ passed</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ bestanden</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>✗ failed</source>
-        <translation type="unfinished"></translation>
+        <translation>✗ fehlgeschlagen</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>✓</source>
-        <translation type="unfinished"></translation>
+        <translation>✓</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>✗</source>
-        <translation type="unfinished"></translation>
+        <translation>✗</translation>
     </message>
     <message numerus="yes">
         <location line="+5"/>
         <source>Running: %1 of %n request(s)…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Läuft: %1 von %n Anfrage…</numerusform>
+            <numerusform>Läuft: %1 von %n Anfragen…</numerusform>
         </translation>
     </message>
     <message>
         <location line="+10"/>
         <source>%1: %2 passed, %3 failed, in %4 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 bestanden, %3 fehlgeschlagen, in %4 s</translation>
     </message>
     <message>
         <location line="+6"/>
         <source> (stopped before the end)</source>
-        <translation type="unfinished"></translation>
+        <translation> (vor dem Ende gestoppt)</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>There is no finished run to save</source>
-        <translation type="unfinished"></translation>
+        <translation>Es gibt keinen abgeschlossenen Lauf zum Speichern</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Save the run as JUnit XML</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauf als JUnit-XML speichern</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>JUnit XML (*.xml)</source>
-        <translation type="unfinished"></translation>
+        <translation>JUnit-XML (*.xml)</translation>
     </message>
 </context>
 <context>
@@ -4235,123 +4238,123 @@ ID: %2</translation>
     <message>
         <location filename="../ui/mapping/validationform.cpp" line="+53"/>
         <source>&amp;Add check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung &amp;hinzufügen</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Re&amp;move check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung &amp;entfernen</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>required</source>
-        <translation type="unfinished"></translation>
+        <translation>erforderlich</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>pattern</source>
-        <translation type="unfinished"></translation>
+        <translation>Muster</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>range</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereich</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>enum</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufzählung</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Check</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Prüfung</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>T&amp;ype</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Typ</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>&amp;Pattern</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Muster</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>a regular expression</source>
-        <translation type="unfinished"></translation>
+        <translation>ein regulärer Ausdruck</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>M&amp;inimum</source>
-        <translation type="unfinished"></translation>
+        <translation>Mi&amp;nimum</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+1"/>
         <source>number, length or item count</source>
-        <translation type="unfinished"></translation>
+        <translation>Zahl, Länge oder Anzahl der Elemente</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Ma&amp;ximum</source>
-        <translation type="unfinished"></translation>
+        <translation>Ma&amp;ximum</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Values</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Werte</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>EUR, USD, 42 (comma separated)</source>
-        <translation type="unfinished"></translation>
+        <translation>EUR, USD, 42 (durch Kommas getrennt)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Me&amp;ssage</source>
-        <translation type="unfinished"></translation>
+        <translation>Mel&amp;dung</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>shown when the check fails</source>
-        <translation type="unfinished"></translation>
+        <translation>wird angezeigt, wenn die Prüfung fehlschlägt</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>type %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>pattern %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Muster %1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>range %1 – %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereich %1 – %2</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>one of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>einer von %1</translation>
     </message>
     <message>
         <location line="+35"/>
         <source>Select a target field to see and edit its checks.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie ein Zielfeld aus, um seine Prüfungen zu sehen und zu bearbeiten.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Checks of &lt;b&gt;%1&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfungen von &lt;b&gt;%1&lt;/b&gt;</translation>
     </message>
 </context>
 </TS>
