@@ -837,6 +837,13 @@ void TestMainWindow::germanTranslationIsEmbedded()
         QCOMPARE(window.projectModel()->indexForKind(Model::DocumentKind::Endpoint).data().toString(),
                  u"Endpunkte (4)"_s);
         QCOMPARE(window.problemsPanel()->windowTitle(), u"Probleme"_s);
+        // The designers are translated too: the request tester, say.
+        Ui::JsonEditor *collection = openFromExplorer(window, u"collections/order-hub-routes.json"_s);
+        QVERIFY(collection);
+        auto *tester = qobject_cast<Ui::CollectionDesigner *>(window.tabs()->pageOf(collection)->designer());
+        QVERIFY(tester);
+        QCOMPARE(tester->requestEditor()->sendButton()->text(), u"Senden"_s);
+        QCOMPARE(tester->findChild<QPushButton *>(u"runCollection"_s)->text(), u"Sammlung aus&führen"_s);
     }
     QCoreApplication::removeTranslator(&german);
 }
