@@ -844,6 +844,14 @@ void TestCollectionDesigner::exportsToPostmanAndBack()
     // script, since Postman cannot run it.
     QCOMPARE(back->collection.items.first().items.first().request.assertions.size(), 2);
     QVERIFY(exported.contains("Conflux JSONata assertion (runs in Conflux only): id = '7' and currency = 'EUR'"));
+
+    // A place that cannot be written: the message says where and why, nothing else changes.
+    finished.clear();
+    m_designer->exportPostmanFile(m_dir.filePath(u"no-such-folder/smoke.json"_s));
+    QVERIFY(finished.wait(10'000));
+    QVERIFY(!finished.first().at(0).toBool());
+    QVERIFY2(finished.first().at(1).toString().contains(u"no-such-folder"_s), qPrintable(finished.first().at(1).toString()));
+    QCOMPARE(m_designer->statusLabel()->text(), finished.first().at(1).toString());
 }
 
 void TestCollectionDesigner::unreadableTextIsReadOnly()

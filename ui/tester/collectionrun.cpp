@@ -11,6 +11,7 @@
 #include "containereditor.h"
 #include "responseview.h"
 #include "runreportview.h"
+#include "savefile.h"
 #include "secretstore.h"
 
 #include "model/projectloader.h"
@@ -33,7 +34,6 @@
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSettings>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -673,21 +673,13 @@ void CollectionDesigner::writeImportedEnvironment(std::shared_ptr<SecretWriting>
 void CollectionDesigner::exportPostmanFile(const QString &path)
 {
     const QByteArray json = QJsonDocument(Tester::exportPostman(m_collection)).toJson(QJsonDocument::Indented);
-    offThread(
-        m_io, this,
-        [path, json] {
-            QSaveFile out(path);
-            if (!out.open(QIODevice::WriteOnly) || out.write(json) != json.size() || !out.commit())
-                return tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(path), out.errorString());
-            return QString();
-        },
-        [this, path](const QString &error) {
-            const QString message = error.isEmpty()
-                ? tr("Exported %1 as a Postman collection v2.1 to %2").arg(m_collection.name, QDir::toNativeSeparators(path))
-                : error;
-            setStatus(message, !error.isEmpty());
-            Q_EMIT postmanFinished(error.isEmpty(), message);
-        });
+    saveFileInBackground(path, json, this, [this, path](const QString &error) {
+        const QString message = error.isEmpty()
+            ? tr("Exported %1 as a Postman collection v2.1 to %2").arg(m_collection.name, QDir::toNativeSeparators(path))
+            : error;
+        setStatus(message, !error.isEmpty());
+        Q_EMIT postmanFinished(error.isEmpty(), message);
+    });
 }
 
 } // namespace Conflux::Ui

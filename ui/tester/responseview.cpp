@@ -1,5 +1,7 @@
 #include "responseview.h"
 
+#include "savefile.h"
+
 #include "codeview.h"
 
 #include <QButtonGroup>
@@ -7,7 +9,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QSaveFile>
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -207,13 +208,10 @@ void ResponseView::showBody()
 
 bool ResponseView::saveBody(const QString &path, QString *error) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(m_response.body) != m_response.body.size() || !file.commit()) {
-        if (error)
-            *error = tr("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    const QString problem = saveFile(path, m_response.body);
+    if (error)
+        *error = problem;
+    return problem.isEmpty();
 }
 
 void ResponseView::chooseSaveFile()
@@ -223,11 +221,13 @@ void ResponseView::chooseSaveFile()
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Response Body"), u"response"_s + suffix);
     if (path.isEmpty())
         return;
-    QString error;
-    if (!saveBody(path, &error)) {
+    // Written off the UI thread: a body may be tens of megabytes.
+    saveFileInBackground(path, m_response.body, this, [this](const QString &error) {
+        if (error.isEmpty())
+            return;
         m_note->setText(error);
         m_note->setVisible(true);
-    }
+    });
 }
 
 } // namespace Conflux::Ui

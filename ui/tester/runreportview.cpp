@@ -1,4 +1,5 @@
 #include "runreportview.h"
+#include "savefile.h"
 
 #include "tester/junit.h"
 
@@ -7,7 +8,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -143,13 +143,10 @@ bool RunReportView::saveJUnit(const QString &path, QString *error) const
             *error = tr("There is no finished run to save");
         return false;
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(Tester::toJUnitXml(*m_report)) < 0 || !file.commit()) {
-        if (error)
-            *error = tr("Cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    const QString problem = saveFile(path, Tester::toJUnitXml(*m_report));
+    if (error)
+        *error = problem;
+    return problem.isEmpty();
 }
 
 void RunReportView::chooseJUnitFile()
@@ -158,9 +155,12 @@ void RunReportView::chooseJUnitFile()
                                                       tr("JUnit XML (*.xml)"));
     if (path.isEmpty())
         return;
-    QString error;
-    if (!saveJUnit(path, &error))
-        m_summary->setText(error);
+    if (!m_report)
+        return;
+    saveFileInBackground(path, Tester::toJUnitXml(*m_report), this, [this](const QString &error) {
+        if (!error.isEmpty())
+            m_summary->setText(error);
+    });
 }
 
 } // namespace Conflux::Ui
