@@ -12,6 +12,8 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QStandardPaths>
+#include <QTabWidget>
+#include <QVBoxLayout>
 #include <QTest>
 #include <QTextBlock>
 
@@ -68,6 +70,21 @@ inline QStringList studioFolders()
             QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation),
             QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation),
             QStandardPaths::writableLocation(QStandardPaths::CacheLocation)};
+}
+
+// Shows `designer` and the JSON `editor` it is a view over in two tabs of `window` (as a
+// studio document page has them), at `size`; true once the window is active.
+inline bool showDesignerWindow(QWidget *window, QWidget *designer, QWidget *editor, const QSize &size)
+{
+    window->resize(size);
+    auto *layout = new QVBoxLayout(window);
+    auto *tabs = new QTabWidget(window);
+    layout->addWidget(tabs);
+    tabs->addTab(designer, QStringLiteral("Design"));
+    tabs->addTab(editor, QStringLiteral("JSON"));
+    window->show();
+    window->activateWindow();
+    return QTest::qWaitForWindowActive(window);
 }
 
 // Opens a document the way a user does: select it in the explorer and double-click it.

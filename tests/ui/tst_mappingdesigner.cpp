@@ -78,21 +78,13 @@ bool TestMappingDesigner::open()
 bool TestMappingDesigner::openDocument(const QString &file)
 {
     m_window = std::make_unique<QWidget>();
-    m_window->resize(1500, 950);
-    auto *layout = new QVBoxLayout(m_window.get());
-    auto *tabs = new QTabWidget(m_window.get());
-    layout->addWidget(tabs);
     m_editor = new Ui::JsonEditor(file, m_loader);
     m_editor->load(readAll(file));
     Ui::DesignerContext context;
     context.projectFolder = m_project;
     context.loader = m_loader;
     m_designer = new Ui::MappingDesigner(m_editor, context);
-    tabs->addTab(m_designer, u"Design"_s);
-    tabs->addTab(m_editor, u"JSON"_s);
-    m_window->show();
-    m_window->activateWindow();
-    return QTest::qWaitForWindowActive(m_window.get());
+    return showDesignerWindow(m_window.get(), m_designer, m_editor, QSize(1500, 950));
 }
 
 void TestMappingDesigner::drag(const QString &sourcePath, QWidget *dropOn, const QPoint &dropAt)
