@@ -97,6 +97,7 @@ private Q_SLOTS:
     void cancelStopsWaiting();
     void sendsThroughTheGateway();
     void gatewayWithoutEngineSaysSo();
+    void sendsWithAnEndpointsAuthentication();
     void runsTheCollectionWithAReport();
     void editsTheTree();
     void copiesAsCurl();
@@ -252,10 +253,6 @@ bool TestCollectionDesigner::open(Runtime::Node *engine, Ui::SecretStore *secret
 {
     const QString file = QDir(m_project).filePath(u"collections/smoke.json"_s);
     m_window = std::make_unique<QWidget>();
-    m_window->resize(1400, 900);
-    auto *layout = new QVBoxLayout(m_window.get());
-    auto *tabs = new QTabWidget(m_window.get());
-    layout->addWidget(tabs);
     m_editor = new Ui::JsonEditor(file, m_loader);
     m_editor->load(readAll(file));
     Ui::DesignerContext context;
@@ -264,12 +261,8 @@ bool TestCollectionDesigner::open(Runtime::Node *engine, Ui::SecretStore *secret
     context.engine = engine;
     context.secrets = secrets;
     m_designer = new Ui::CollectionDesigner(m_editor, context);
-    tabs->addTab(m_designer, u"Design"_s);
-    tabs->addTab(m_editor, u"JSON"_s);
-    m_window->show();
-    m_window->activateWindow();
     QSignalSpy reloaded(m_designer, &Ui::CollectionDesigner::projectReloaded);
-    return QTest::qWaitForWindowActive(m_window.get())
+    return showDesignerWindow(m_window.get(), m_designer, m_editor, QSize(1400, 900))
         && QTest::qWaitFor([this] { return m_designer->tree()->topLevelItemCount() == 1; }, 10'000)
         && (reloaded.size() > 0 || reloaded.wait(10'000))
         && QTest::qWaitFor([this] { return m_designer->environmentBox()->count() >= 3; }, 10'000);
@@ -609,6 +602,45 @@ void TestCollectionDesigner::gatewayWithoutEngineSaysSo()
     QCOMPARE(result.error->code, u"gateway_unavailable"_s);
     QVERIFY(m_designer->statusLabel()->text().contains(u"not running"_s));
     QVERIFY(m_received.isEmpty());
+}
+
+void TestCollectionDesigner::sendsWithAnEndpointsAuthentication()
+{
+    // A project endpoint with Basic authentication, its password a secret given as
+    // CONFLUX_SECRET_<NAME>, and a request that uses that endpoint's authentication.
+    const QString endpointFile = QDir(m_project).filePath(u"endpoints/partner.json"_s);
+    writeJson(endpointFile,
+              {{u"kind"_s, u"Endpoint"_s}, {u"schemaVersion"_s, 1}, {u"id"_s, u"partner"_s}, {u"name"_s, u"Partner"_s},
+               {u"type"_s, u"api"_s}, {u"url"_s, u"http://127.0.0.1:%1"_s.arg(m_upstream.serverPort())},
+               {u"authentication"_s, QJsonObject{{u"type"_s, u"basic"_s}, {u"username"_s, u"partner"_s},
+                                                 {u"password"_s, QJsonObject{{u"secret"_s, u"partner.password"_s}}}}}});
+    qputenv("CONFLUX_SECRET_PARTNER_PASSWORD", "pw-from-env");
+    const QString collectionFile = QDir(m_project).filePath(u"collections/smoke.json"_s);
+    QJsonObject collection = parse(readAll(collectionFile));
+    QJsonArray items = collection.value(u"items"_s).toArray();
+    items.prepend(QJsonObject{{u"name"_s, u"As the partner"_s}, {u"method"_s, u"GET"_s},
+                              {u"url"_s, u"{{upstream}}/orders/11"_s},
+                              {u"auth"_s, QJsonObject{{u"endpoint"_s, u"partner"_s}}}});
+    collection.insert(u"items"_s, items);
+    writeJson(collectionFile, collection);
+    const Model::LoadResult loaded = Model::ProjectLoader().loadFolder(m_project);
+    QVERIFY2(loaded.isOk(), qPrintable(loaded.errors.isEmpty() ? QString() : loaded.errors.first().toString()));
+
+    QVERIFY(open());
+    chooseEnvironment(u"Local"_s);
+    m_designer->selectPath({0});
+    const Tester::RequestResult result = sendAndWait();
+    QVERIFY2(result.response, qPrintable(result.error ? result.error->message : u"no answer"_s));
+    QCOMPARE(m_lastAuthorization, "Basic " + QByteArray("partner:pw-from-env").toBase64());
+    qunsetenv("CONFLUX_SECRET_PARTNER_PASSWORD");
+
+    // An endpoint that is not there: said, nothing sent.
+    QFile::remove(endpointFile);
+    const int before = int(m_received.size());
+    const Tester::RequestResult missing = sendAndWait();
+    QVERIFY(missing.error);
+    QCOMPARE(missing.error->code, u"unknown_endpoint"_s);
+    QCOMPARE(m_received.size(), before);
 }
 
 void TestCollectionDesigner::runsTheCollectionWithAReport()

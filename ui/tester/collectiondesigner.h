@@ -122,7 +122,7 @@ private:
     void showTreeMenu(const QPoint &position);
     void insertItem(const Tester::Item &item, bool edit);
 
-    void scanProject(std::function<void()> then);
+    void scanProject(bool withProject, std::function<void()> then);
     void applyProject(std::shared_ptr<const ProjectInfo> info);
     // Reads the project, then the keychain secrets the run needs, then calls `then` with the
     // run's options, or with the reason it cannot run.

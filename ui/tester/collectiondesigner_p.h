@@ -20,7 +20,8 @@ struct CollectionDesigner::ProjectInfo
     QStringList endpointIds;
     QStringList routeIds;
     QStringList collectionIds;
-    std::shared_ptr<const Model::Project> project;   // null when the project has errors
+    // Loaded only when a request needs the project's endpoints; null then when it has errors.
+    std::shared_ptr<const Model::Project> project;
 };
 
 } // namespace Conflux::Ui

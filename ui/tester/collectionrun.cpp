@@ -137,10 +137,10 @@ void offThread(QThreadPool &pool, QObject *self, Work work, Deliver deliver)
 
 void CollectionDesigner::reloadProject()
 {
-    scanProject({});
+    scanProject(false, {});
 }
 
-void CollectionDesigner::scanProject(std::function<void()> then)
+void CollectionDesigner::scanProject(bool withProject, std::function<void()> then)
 {
     const QString folder = context().projectFolder;
     if (folder.isEmpty()) {
@@ -151,7 +151,9 @@ void CollectionDesigner::scanProject(std::function<void()> then)
         return;
     }
     const quint64 scan = ++m_projectScan;
-    const std::shared_ptr<const Model::ProjectLoader> loader = context().loader;
+    // Loading (and validating) the whole project is only worth it when a request needs its
+    // endpoints; the lists of environments, endpoints and routes are cheap.
+    const std::shared_ptr<const Model::ProjectLoader> loader = withProject ? context().loader : nullptr;
     offThread(
         *QThreadPool::globalInstance(), this,
         [folder, loader] {
@@ -220,7 +222,11 @@ void CollectionDesigner::applyProject(std::shared_ptr<const ProjectInfo> info)
 
 void CollectionDesigner::prepareRun(std::function<void(Result<Tester::RunOptions>)> then)
 {
-    scanProject([this, then] {
+    // An endpoint's authentication needs that endpoint (from the project as deployed when
+    // requests go through the local gateway).
+    QStringList endpoints;
+    collectEndpointAuths(m_collection.auth, m_collection.items, endpoints);
+    scanProject(!endpoints.isEmpty() && !m_viaGateway->isChecked(), [this, then, endpoints] {
         Tester::RunOptions options;
         QStringList secretNames;
         const QString environmentId = m_environment->currentData().toString();
@@ -254,9 +260,7 @@ void CollectionDesigner::prepareRun(std::function<void(Result<Tester::RunOptions
             options.gatewayUrl = QUrl(engine->gatewayUrl());
             options.project = engine->project();   // the routes as deployed
         }
-        // An endpoint's authentication needs that endpoint's secrets.
-        QStringList endpoints;
-        collectEndpointAuths(m_collection.auth, m_collection.items, endpoints);
+        // ... and that endpoint's secrets.
         if (options.project) {
             for (const QString &id : std::as_const(endpoints)) {
                 if (const Model::Document *document = options.project->document(Model::DocumentKind::Endpoint, id))
